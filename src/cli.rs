@@ -1,0 +1,210 @@
+//! Command-line interface.
+//!
+//! Conventions: kubectl passes no flags to a plugin, so every kubectl-style
+//! flag (`--context`, `--kubeconfig`, …) is parsed here and is global (valid
+//! before or after the subcommand). Flags about Keycloak's TLS carry
+//! `keycloak` in their name so they never read as kubectl's API-server flags.
+//! Settings with an environment variable take the flag first, then the
+//! variable, then the per-context config file, then the built-in default
+//! (resolved in `settings.rs`, so here they have no clap defaults).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::render::Format;
+
+const EXAMPLES: &str = "\
+Examples:
+  # bash, zsh, sh: set CLIENT_SECRET in the current shell
+  eval \"$(kubectl keycloak client-secret my-test-client)\"
+
+  # fish
+  kubectl keycloak client-secret my-test-client -o fish | source
+
+  # PowerShell
+  kubectl keycloak client-secret my-test-client -o powershell | Invoke-Expression
+
+  # several clients at once: ADMIN_CLIENT_SECRET and SYSTEM_COMPUTE_CLIENT_SECRET
+  eval \"$(kubectl keycloak client-secret admin-client system-compute-client)\"
+
+  # another cluster, another Keycloak
+  kubectl keycloak --context prod client-secret my-test-client \\
+      --keycloak-url https://auth.example.com/keycloak";
+
+/// Keycloak admin helpers for Kubernetes: print a client's secret, safe to eval.
+///
+/// Reads the Keycloak master admin credentials from a Kubernetes Secret through
+/// your current kubeconfig context, asks Keycloak for one token, and prints what
+/// you asked for. Nothing is printed on stdout unless every step succeeded.
+#[derive(Debug, Parser)]
+#[command(name = "kubectl keycloak", bin_name = "kubectl keycloak", version, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    #[command(flatten)]
+    pub kube: KubeArgs,
+
+    #[command(flatten)]
+    pub keycloak: KeycloakArgs,
+
+    /// Trace each request (method, URL, status, time) to stderr; secrets are never shown
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the secret of one or more clients, ready to eval
+    #[command(after_help = EXAMPLES)]
+    ClientSecret(ClientSecretArgs),
+
+    /// Print a shell completion script
+    #[command(after_help = "Examples:\n  kubectl keycloak completion bash > ~/.local/share/bash-completion/completions/kubectl_keycloak")]
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ClientSecretArgs {
+    /// clientId(s) to look up (exact match)
+    #[arg(value_name = "CLIENT", required = true)]
+    pub clients: Vec<String>,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value = "shell")]
+    pub output: Format,
+
+    /// Variable to set, once per CLIENT in order [default: CLIENT_SECRET for one
+    /// client; for several, the clientId upper-cased with non-alphanumerics as _
+    /// plus _SECRET, e.g. ADMIN_CLIENT_SECRET]
+    #[arg(long = "var", value_name = "NAME")]
+    pub vars: Vec<String>,
+}
+
+/// kubectl's own flags, with kubectl's meaning.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Kubernetes options")]
+pub struct KubeArgs {
+    /// Path to the kubeconfig file (a missing file is an error)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// The kubeconfig cluster to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// The kubeconfig user to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Username to impersonate
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+
+    /// Group to impersonate (repeatable)
+    #[arg(long = "as-group", global = true, value_name = "GROUP")]
+    pub as_groups: Vec<String>,
+
+    /// Namespace of the admin Secret when --admin-secret has none [default: services]
+    #[arg(short, long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Timeout for each request, to Kubernetes and Keycloak: 0 (none), 30s, 1m… [default: 30s]
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub request_timeout: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Keycloak options")]
+pub struct KeycloakArgs {
+    /// Keycloak base URL, including its path prefix [default: https://api-gw-service-nmn.local/keycloak]
+    #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_URL", value_name = "URL")]
+    pub keycloak_url: Option<String>,
+
+    /// Realm of the clients [default: shasta]
+    #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_REALM", value_name = "REALM")]
+    pub realm: Option<String>,
+
+    /// Secret holding the admin credentials (keys user, password, client-id) [default: services/keycloak-master-admin-auth]
+    #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_ADMIN_SECRET", value_name = "[NAMESPACE/]NAME")]
+    pub admin_secret: Option<String>,
+
+    /// Extra CA certificates (PEM) to trust for Keycloak, besides the OS trust store
+    #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_CA_FILE", value_name = "PATH")]
+    pub keycloak_ca_file: Option<PathBuf>,
+
+    /// Also trust the CA published in a cluster ConfigMap [default when given without a value:
+    /// services/cray-configmap-ca-public-key:certificate_authority.crt]
+    #[arg(
+        long,
+        global = true,
+        env = "KUBECTL_KEYCLOAK_CA_CONFIGMAP",
+        value_name = "[NAMESPACE/]NAME[:KEY]",
+        num_args = 0..=1,
+        default_missing_value = "services/cray-configmap-ca-public-key:certificate_authority.crt"
+    )]
+    pub keycloak_ca_configmap: Option<String>,
+
+    /// Do not verify Keycloak's TLS certificate (dangerous; warns on stderr)
+    #[arg(long, global = true)]
+    pub insecure_skip_keycloak_tls_verify: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("kubectl-keycloak").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn kube_flags_work_before_and_after_the_subcommand() {
+        let before = parse(&["--context", "a", "client-secret", "x"]).unwrap();
+        let after = parse(&["client-secret", "x", "--context", "a", "--as-group", "g1", "--as-group", "g2"]).unwrap();
+        assert_eq!(before.kube.context.as_deref(), Some("a"));
+        assert_eq!(after.kube.context.as_deref(), Some("a"));
+        assert_eq!(after.kube.as_groups, ["g1", "g2"]);
+    }
+
+    #[test]
+    fn client_secret_needs_a_client_and_takes_several() {
+        assert!(parse(&["client-secret"]).is_err());
+        let cli = parse(&["client-secret", "a", "b", "-o", "json"]).unwrap();
+        let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
+        assert_eq!(args.clients, ["a", "b"]);
+        assert_eq!(args.output, Format::Json);
+    }
+
+    #[test]
+    fn format_aliases_name_the_shells() {
+        for (alias, format) in [("bash", Format::Shell), ("zsh", Format::Shell), ("pwsh", Format::Powershell), ("env", Format::Dotenv)] {
+            let cli = parse(&["client-secret", "a", "-o", alias]).unwrap();
+            let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
+            assert_eq!(args.output, format);
+        }
+    }
+
+    #[test]
+    fn ca_configmap_flag_without_value_means_the_csm_configmap() {
+        let cli = parse(&["client-secret", "a", "--keycloak-ca-configmap"]).unwrap();
+        assert_eq!(
+            cli.keycloak.keycloak_ca_configmap.as_deref(),
+            Some("services/cray-configmap-ca-public-key:certificate_authority.crt")
+        );
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,272 @@
+//! Kubernetes access, the way kubectl does it: kubeconfig selection, context
+//! overrides, impersonation, exec credential plugins, in-cluster config; and
+//! the few reads and writes the plugin makes (Secrets and a ConfigMap).
+//!
+//! kube is async; only these calls run on a current-thread runtime, the
+//! Keycloak side stays plain blocking code.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+use kube::{Api, Client, Config};
+
+use crate::error::{Error, Kind, Result, one_line};
+use crate::trace;
+
+/// kubectl-style selection of cluster and identity.
+#[derive(Debug, Default, Clone)]
+pub struct KubeOptions {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub cluster: Option<String>,
+    pub user: Option<String>,
+    pub as_user: Option<String>,
+    pub as_groups: Vec<String>,
+    pub timeout: Option<Duration>,
+}
+
+/// `namespace/name` of a Kubernetes object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRef {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}
+
+impl ObjectRef {
+    /// `[NAMESPACE/]NAME`, with `default_namespace` when none is given.
+    pub fn parse(text: &str, default_namespace: &str) -> Result<Self> {
+        let (namespace, name) = match text.split_once('/') {
+            Some((ns, name)) => (ns, name),
+            None => (default_namespace, text),
+        };
+        if namespace.is_empty() || name.is_empty() || name.contains('/') {
+            return Err(Error::usage(format!("{text:?} is not [NAMESPACE/]NAME")));
+        }
+        Ok(ObjectRef { namespace: namespace.to_string(), name: name.to_string() })
+    }
+}
+
+/// The kubeconfig that was chosen, before connecting.
+pub struct Kube {
+    config: Config,
+    runtime: tokio::runtime::Runtime,
+    /// The context in use; `None` for in-cluster config.
+    pub context: Option<String>,
+}
+
+/// A connected client.
+pub struct Cluster {
+    client: Client,
+    runtime: tokio::runtime::Runtime,
+    server: String,
+}
+
+impl Kube {
+    /// Load configuration like kubectl: `--kubeconfig` (must exist), else the
+    /// `KUBECONFIG` list (missing files skipped, first file wins), else
+    /// `~/.kube/config`, else in-cluster service-account config.
+    pub fn load(options: &KubeOptions) -> Result<Self> {
+        let runtime = runtime()?;
+        let kubeconfig = read_kubeconfig(options)?;
+        let selection = KubeConfigOptions {
+            context: options.context.clone(),
+            cluster: options.cluster.clone(),
+            user: options.user.clone(),
+        };
+        let (mut config, context) = match kubeconfig {
+            Some(kubeconfig) => {
+                let context = selection.context.clone().or_else(|| kubeconfig.current_context.clone());
+                let config = runtime
+                    .block_on(Config::from_custom_kubeconfig(kubeconfig, &selection))
+                    .map_err(kubeconfig_error)?;
+                (config, context)
+            }
+            None => {
+                let config = Config::incluster().map_err(|err| {
+                    Error::new(Kind::Kubeconfig, format!("no kubeconfig found and not running in a cluster ({})", one_line(&err.to_string())))
+                        .hint("set KUBECONFIG or pass --kubeconfig")
+                })?;
+                (config, None)
+            }
+        };
+        if options.as_user.is_some() {
+            config.auth_info.impersonate = options.as_user.clone();
+        }
+        if !options.as_groups.is_empty() {
+            config.auth_info.impersonate_groups = Some(options.as_groups.clone());
+        }
+        if let Some(timeout) = options.timeout {
+            config.connect_timeout = Some(timeout);
+            config.read_timeout = Some(timeout);
+            config.write_timeout = Some(timeout);
+        }
+        Ok(Kube { config, runtime, context })
+    }
+
+    pub fn connect(self) -> Result<Cluster> {
+        let Kube { config, runtime, .. } = self;
+        let server = config.cluster_url.to_string();
+        let client = {
+            // Client::try_from spawns nothing but needs a runtime context.
+            let _guard = runtime.enter();
+            Client::try_from(config).map_err(|err| kube_error(err, "connect to the Kubernetes API server", &server))?
+        };
+        Ok(Cluster { client, runtime, server })
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| Error::new(Kind::Output, format!("cannot start the I/O runtime: {err}")))
+}
+
+fn read_kubeconfig(options: &KubeOptions) -> Result<Option<Kubeconfig>> {
+    if let Some(path) = &options.kubeconfig {
+        return read_file(path).map(Some);
+    }
+    if let Some(list) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        let mut merged: Option<Kubeconfig> = None;
+        for path in std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()) {
+            if !path.exists() {
+                continue;
+            }
+            let next = read_file(&path)?;
+            merged = Some(match merged {
+                None => next,
+                Some(first) => first.merge(next).map_err(kubeconfig_error)?,
+            });
+        }
+        // kubectl treats a list of only missing files as an empty config.
+        return Ok(Some(merged.unwrap_or_default()));
+    }
+    match dirs::home_dir().map(|home| home.join(".kube").join("config")) {
+        Some(path) if path.exists() => read_file(&path).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn read_file(path: &Path) -> Result<Kubeconfig> {
+    Kubeconfig::read_from(path).map_err(|err| {
+        Error::new(Kind::Kubeconfig, format!("cannot read kubeconfig {}: {}", path.display(), describe_kubeconfig_error(&err)))
+    })
+}
+
+fn kubeconfig_error(err: KubeconfigError) -> Error {
+    let hint = match err {
+        KubeconfigError::CurrentContextNotSet => "pass --context or run kubectl config use-context",
+        KubeconfigError::LoadContext(_) | KubeconfigError::LoadClusterOfContext(_) => {
+            "check the names with kubectl config get-contexts"
+        }
+        _ => "check it with kubectl config view",
+    };
+    Error::new(Kind::Kubeconfig, format!("unusable kubeconfig: {}", describe_kubeconfig_error(&err))).hint(hint)
+}
+
+fn describe_kubeconfig_error(err: &KubeconfigError) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    one_line(&text)
+}
+
+impl Cluster {
+    /// The `data` of a Secret, decoded (the API returns base64; k8s-openapi
+    /// decodes it into bytes).
+    pub fn secret_data(&self, secret: &ObjectRef) -> Result<BTreeMap<String, Vec<u8>>> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
+        let found = self.get(api, secret, "Secret")?;
+        Ok(found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect())
+    }
+
+    pub fn configmap_value(&self, configmap: &ObjectRef, key: &str) -> Result<String> {
+        let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), &configmap.namespace);
+        let found = self.get(api, configmap, "ConfigMap")?;
+        found.data.and_then(|mut data| data.remove(key)).ok_or_else(|| {
+            Error::new(Kind::AdminSecret, format!("ConfigMap {configmap} has no key {key:?}"))
+                .hint("name the key as NAMESPACE/NAME:KEY")
+        })
+    }
+
+    fn get<K>(&self, api: Api<K>, object: &ObjectRef, kind: &str) -> Result<K>
+    where
+        K: kube::Resource + Clone + k8s_openapi::serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        let started = Instant::now();
+        let result = self.runtime.block_on(api.get(&object.name));
+        let what = format!("get {kind} {object}");
+        trace::kube("GET", &self.server, &what, &result.as_ref().map(|_| ()), started.elapsed());
+        result.map_err(|err| kube_error(err, &what, &self.server))
+    }
+}
+
+/// Map a kube error to our classes, keeping the API server's own message
+/// (it names the user and the verb RBAC refused).
+pub fn kube_error(err: kube::Error, what: &str, server: &str) -> Error {
+    match err {
+        kube::Error::Api(status) => {
+            let message = one_line(&status.message);
+            match status.code {
+                403 => Error::new(Kind::Forbidden, format!("cannot {what}: forbidden: {message}"))
+                    .hint("use a context allowed to read it (--context), or ask for RBAC access"),
+                404 => Error::new(Kind::AdminSecret, format!("cannot {what}: not found"))
+                    .hint("check the namespace and name (--admin-secret NAMESPACE/NAME), and the --context"),
+                401 => Error::new(Kind::KubeApi, format!("cannot {what}: the API server at {server} rejected our credentials (401 Unauthorized)"))
+                    .hint("refresh the kubeconfig credentials or token"),
+                code => Error::new(Kind::KubeApi, format!("cannot {what}: API server answered {code}: {message}")),
+            }
+        }
+        kube::Error::Auth(auth) => Error::new(Kind::Kubeconfig, format!("cannot {what}: kubeconfig credentials failed: {}", chain(&auth)))
+            .hint("check the user's exec plugin or token in the kubeconfig"),
+        other => {
+            let detail = chain(&other);
+            Error::new(Kind::KubeApi, format!("cannot {what}: API server {server} unreachable: {detail}"))
+                .hint("check the --context and that the cluster is up (kubectl cluster-info)")
+        }
+    }
+}
+
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        let next = inner.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = inner.source();
+    }
+    one_line(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_refs_take_a_default_namespace() {
+        assert_eq!(
+            ObjectRef::parse("keycloak-master-admin-auth", "services").unwrap(),
+            ObjectRef { namespace: "services".into(), name: "keycloak-master-admin-auth".into() }
+        );
+        assert_eq!(ObjectRef::parse("ns/x", "services").unwrap().namespace, "ns");
+        for bad in ["", "/x", "ns/", "a/b/c"] {
+            assert!(ObjectRef::parse(bad, "services").is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! One admin session: the cluster connection, the admin credentials read from
+//! it, and a Keycloak client logged in with them. Every admin command starts
+//! here, so each invocation makes exactly one token request.
+
+use crate::admin::AdminCredentials;
+use crate::cluster::{Cluster, Kube};
+use crate::error::Result;
+use crate::keycloak::Keycloak;
+use crate::settings::Settings;
+use crate::tls::{self, ExtraCa};
+use crate::trace;
+
+pub struct Session {
+    pub cluster: Cluster,
+    pub keycloak: Keycloak,
+    pub realm: String,
+}
+
+impl Session {
+    pub fn open(settings: &Settings) -> Result<Self> {
+        let kube = Kube::load(&settings.kube)?;
+        if let Some(context) = &kube.context {
+            trace::note(&format!("kube context {context}"));
+        }
+        let cluster = kube.connect()?;
+        let secret = &settings.admin_secret.value;
+        let credentials = AdminCredentials::from_secret_data(secret, cluster.secret_data(secret)?)?;
+
+        let mut extra = Vec::new();
+        if let Some(file) = &settings.ca_file {
+            extra.push(ExtraCa::from_file(&file.value)?);
+        }
+        if let Some(configmap) = &settings.ca_configmap {
+            let pem = cluster.configmap_value(&configmap.value.object, &configmap.value.key)?;
+            extra.push(ExtraCa { origin: format!("ConfigMap {} key {}", configmap.value.object, configmap.value.key), pem: pem.into_bytes() });
+        }
+        let tls = tls::config(&extra, settings.insecure)?;
+
+        trace::note(&format!("Keycloak {} ({}), realm {} ({})", trace::mask_userinfo(&settings.keycloak_url.value), settings.keycloak_url.source, settings.realm.value, settings.realm.source));
+        let mut keycloak = Keycloak::new(&settings.keycloak_url.value, settings.timeout, tls)?;
+        keycloak.login_password(&credentials)?;
+        Ok(Session { cluster, keycloak, realm: settings.realm.value.clone() })
+    }
+}

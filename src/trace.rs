@@ -1,0 +1,74 @@
+//! `-v` request tracing on stderr.
+//!
+//! Only methods, URLs, statuses, sizes and times are printed. URLs never
+//! carry credentials in this program, but user-supplied base URLs might hold
+//! `user:password@`, so that part is masked.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+pub fn enable() {
+    ENABLED.store(true, Ordering::Relaxed);
+}
+
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// One HTTP exchange with Keycloak.
+pub fn http(method: &str, url: &str, status: Option<u16>, bytes: Option<usize>, elapsed: Duration) {
+    if !enabled() {
+        return;
+    }
+    let status = status.map_or_else(|| "failed".to_string(), |s| s.to_string());
+    let size = bytes.map(|b| format!(", {b} bytes")).unwrap_or_default();
+    eprintln!("kubectl-keycloak: {method} {} -> {status} ({}{size})", mask_userinfo(url), millis(elapsed));
+}
+
+/// One Kubernetes API call.
+pub fn kube(method: &str, server: &str, what: &str, result: &Result<(), &kube::Error>, elapsed: Duration) {
+    if !enabled() {
+        return;
+    }
+    let status = match result {
+        Ok(()) => "200".to_string(),
+        Err(kube::Error::Api(status)) => status.code.to_string(),
+        Err(_) => "failed".to_string(),
+    };
+    eprintln!("kubectl-keycloak: {method} {} ({what}) -> {status} ({})", mask_userinfo(server), millis(elapsed));
+}
+
+/// A free-form note, e.g. which settings were used.
+pub fn note(text: &str) {
+    if enabled() {
+        eprintln!("kubectl-keycloak: {text}");
+    }
+}
+
+fn millis(elapsed: Duration) -> String {
+    format!("{:.1} ms", elapsed.as_secs_f64() * 1000.0)
+}
+
+/// `https://user:pass@host/x` → `https://***@host/x`.
+pub fn mask_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let authority_end = url[scheme_end..].find(['/', '?', '#']).map_or(url.len(), |i| scheme_end + i);
+    match url[scheme_end..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..scheme_end], &url[scheme_end + at..]),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_masked() {
+        assert_eq!(mask_userinfo("https://u:p@h:1/k?x=@"), "https://***@h:1/k?x=@");
+        assert_eq!(mask_userinfo("https://h/k?x=a@b"), "https://h/k?x=a@b");
+        assert_eq!(mask_userinfo("not a url"), "not a url");
+    }
+}
