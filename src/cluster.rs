@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Api, Client, Config};
 
-use crate::error::{Error, Kind, Result, one_line};
+use crate::error::{Error, Kind, Result, chain, one_line};
 use crate::trace;
 
 /// kubectl-style selection of cluster and identity.
@@ -158,7 +158,7 @@ fn read_kubeconfig(options: &KubeOptions) -> Result<Option<Kubeconfig>> {
 
 fn read_file(path: &Path) -> Result<Kubeconfig> {
     Kubeconfig::read_from(path).map_err(|err| {
-        Error::new(Kind::Kubeconfig, format!("cannot read kubeconfig {}: {}", path.display(), describe_kubeconfig_error(&err)))
+        Error::new(Kind::Kubeconfig, format!("cannot read kubeconfig {}: {}", path.display(), chain(&err)))
     })
 }
 
@@ -170,19 +170,9 @@ fn kubeconfig_error(err: KubeconfigError) -> Error {
         }
         _ => "check it with kubectl config view",
     };
-    Error::new(Kind::Kubeconfig, format!("unusable kubeconfig: {}", describe_kubeconfig_error(&err))).hint(hint)
+    Error::new(Kind::Kubeconfig, format!("unusable kubeconfig: {}", chain(&err))).hint(hint)
 }
 
-fn describe_kubeconfig_error(err: &KubeconfigError) -> String {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    one_line(&text)
-}
 
 impl Cluster {
     /// The `data` of a Secret, decoded (the API returns base64; k8s-openapi
@@ -204,12 +194,13 @@ impl Cluster {
 
     fn get<K>(&self, api: Api<K>, object: &ObjectRef, kind: &str) -> Result<K>
     where
-        K: kube::Resource + Clone + k8s_openapi::serde::de::DeserializeOwned + std::fmt::Debug,
+        K: kube::Resource<DynamicType = ()> + Clone + k8s_openapi::serde::de::DeserializeOwned + std::fmt::Debug,
     {
         let started = Instant::now();
         let result = self.runtime.block_on(api.get(&object.name));
         let what = format!("get {kind} {object}");
-        trace::kube("GET", &self.server, &what, &result.as_ref().map(|_| ()), started.elapsed());
+        let url = format!("{}{}/{}", self.server.trim_end_matches('/'), K::url_path(&Default::default(), Some(&object.namespace)), object.name);
+        trace::kube("GET", &url, &result.as_ref().map(|_| ()), started.elapsed());
         result.map_err(|err| kube_error(err, &what, &self.server))
     }
 }
@@ -240,19 +231,6 @@ pub fn kube_error(err: kube::Error, what: &str, server: &str) -> Error {
     }
 }
 
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(inner) = source {
-        let next = inner.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = inner.source();
-    }
-    one_line(&text)
-}
 
 #[cfg(test)]
 mod tests {

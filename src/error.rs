@@ -141,6 +141,22 @@ pub fn one_line(text: &str) -> String {
     out
 }
 
+/// An error and its sources as one line, skipping sources whose text the
+/// outer message already contains.
+pub fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        let next = inner.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = inner.source();
+    }
+    one_line(&text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use ureq::Agent;
 use ureq::tls::TlsConfig;
 
 use crate::admin::AdminCredentials;
-use crate::error::{Error, Kind, Result, one_line};
+use crate::error::{Error, Kind, Result, chain, one_line};
 use crate::trace;
 
 /// Far above any answer this program asks for (a page of clients is well
@@ -231,7 +231,7 @@ impl Keycloak {
     fn transport_error(&self, err: ureq::Error, url: &str) -> Error {
         let url = trace::mask_userinfo(url);
         let host = host_of(&url);
-        let detail = describe(&err);
+        let detail = chain(&err);
         match err {
             ureq::Error::HostNotFound => Error::new(Kind::Unreachable, format!("cannot resolve Keycloak host {host}"))
                 .hint("check --keycloak-url (or KUBECTL_KEYCLOAK_URL) and DNS"),
@@ -256,19 +256,6 @@ impl Keycloak {
     }
 }
 
-fn describe(err: &ureq::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        let next = inner.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = inner.source();
-    }
-    one_line(&text)
-}
 
 fn is_tls_failure(detail: &str) -> bool {
     let lower = detail.to_lowercase();

@@ -28,7 +28,7 @@ pub fn http(method: &str, url: &str, status: Option<u16>, bytes: Option<usize>, 
 }
 
 /// One Kubernetes API call.
-pub fn kube(method: &str, server: &str, what: &str, result: &Result<(), &kube::Error>, elapsed: Duration) {
+pub fn kube(method: &str, url: &str, result: &Result<(), &kube::Error>, elapsed: Duration) {
     if !enabled() {
         return;
     }
@@ -37,7 +37,7 @@ pub fn kube(method: &str, server: &str, what: &str, result: &Result<(), &kube::E
         Err(kube::Error::Api(status)) => status.code.to_string(),
         Err(_) => "failed".to_string(),
     };
-    eprintln!("kubectl-keycloak: {method} {} ({what}) -> {status} ({})", mask_userinfo(server), millis(elapsed));
+    eprintln!("kubectl-keycloak: {method} {} -> {status} ({})", mask_userinfo(url), millis(elapsed));
 }
 
 /// A free-form note, e.g. which settings were used.

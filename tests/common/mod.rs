@@ -1,0 +1,191 @@
+//! Running the plugin the way users do, and checking all three outputs at once.
+//!
+//! Every run gets a scrubbed environment: a fresh HOME, no KUBECTL_KEYCLOAK_*
+//! variables from the developer's shell, and PATH led by the directory holding
+//! the freshly built `kubectl-keycloak`, so `kubectl keycloak` finds it.
+
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_kubectl-keycloak");
+
+/// A directory that outlives the test process's runs: one per test binary.
+pub fn scratch_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("kubectl-keycloak-tests-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("home")).expect("create scratch dir");
+        dir
+    })
+}
+
+/// A path under the scratch dir, unique per call.
+pub fn scratch_file(name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    scratch_dir().join(format!("{}-{name}", N.fetch_add(1, Ordering::Relaxed)))
+}
+
+pub struct Run {
+    program: PathBuf,
+    prefix: Vec<OsString>,
+    args: Vec<OsString>,
+    env: Vec<(String, Option<OsString>)>,
+    stdin: Vec<u8>,
+    dir: Option<PathBuf>,
+}
+
+impl Run {
+    /// `kubectl keycloak ARGS…` through the real kubectl.
+    pub fn kubectl(args: &[&str]) -> Self {
+        Run { program: "kubectl".into(), prefix: vec!["keycloak".into()], ..Run::direct(args) }
+    }
+
+    /// Any program (a shell evaluating the plugin's output), with the same
+    /// scrubbed environment and PATH.
+    pub fn program(program: &str, args: &[&str]) -> Self {
+        Run { program: program.into(), ..Run::direct(args) }
+    }
+
+    /// The binary itself, for what does not involve kubectl.
+    pub fn direct(args: &[&str]) -> Self {
+        Run {
+            program: BINARY.into(),
+            prefix: Vec::new(),
+            args: args.iter().map(OsString::from).collect(),
+            env: Vec::new(),
+            stdin: Vec::new(),
+            dir: None,
+        }
+    }
+
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl Into<OsString>) -> Self {
+        self.env.push((key.to_string(), Some(value.into())));
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.env.push((key.to_string(), None));
+        self
+    }
+
+    pub fn current_dir(mut self, dir: &Path) -> Self {
+        self.dir = Some(dir.to_path_buf());
+        self
+    }
+
+    pub fn stdin(mut self, input: &[u8]) -> Self {
+        self.stdin = input.to_vec();
+        self
+    }
+
+    pub fn run(self) -> Outcome {
+        let bin_dir = Path::new(BINARY).parent().expect("binary has a directory");
+        let path = std::env::join_paths(
+            std::iter::once(bin_dir.to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+        )
+        .expect("PATH");
+        let mut command = Command::new(&self.program);
+        command
+            .args(&self.prefix)
+            .args(&self.args)
+            .env_clear()
+            .env("PATH", path)
+            .env("HOME", scratch_dir().join("home"))
+            .env("RUST_BACKTRACE", "0")
+            .env("LANG", "C.UTF-8");
+        for key in ["KUBECONFIG", "KUBECTL_KEYCLOAK_URL", "KUBECTL_KEYCLOAK_CA_FILE", "TMPDIR"] {
+            if let Some(value) = std::env::var_os(key) {
+                command.env(key, value);
+            }
+        }
+        for (key, value) in &self.env {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        if let Some(dir) = &self.dir {
+            command.current_dir(dir);
+        }
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let started = Instant::now();
+        let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program.display()));
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(&self.stdin).ok();
+        drop(stdin);
+        let output = child.wait_with_output().expect("wait for plugin");
+        Outcome {
+            description: format!("{} {:?}", self.program.display(), self.prefix.iter().chain(&self.args).collect::<Vec<_>>()),
+            code: output.status.code().unwrap_or(-1),
+            stdout_bytes: output.stdout.clone(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub description: String,
+    pub code: i32,
+    pub stdout_bytes: Vec<u8>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    fn show(&self) -> String {
+        format!(
+            "{}\n--- exit {} after {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.description, self.code, self.elapsed, self.stdout, self.stderr
+        )
+    }
+
+    /// Exit 0 and a quiet stderr.
+    pub fn success(self) -> Self {
+        assert!(self.code == 0 && self.stderr.is_empty(), "expected success with empty stderr:\n{}", self.show());
+        self
+    }
+
+    /// The failure contract: this exit code, nothing on stdout, exactly one
+    /// stderr line, containing `needle`.
+    pub fn fails(self, code: i32, needle: &str) -> Self {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert!(
+            self.code == code && self.stdout.is_empty() && lines.len() == 1 && self.stderr.contains(needle),
+            "expected exit {code}, empty stdout and one stderr line containing {needle:?}:\n{}",
+            self.show()
+        );
+        assert!(lines[0].starts_with("kubectl-keycloak: error: "), "{}", self.show());
+        self
+    }
+
+    pub fn stdout_is(self, expected: &str) -> Self {
+        assert_eq!(self.stdout, expected, "{}", self.show());
+        self
+    }
+
+    pub fn stderr_contains(self, needle: &str) -> Self {
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.show());
+        self
+    }
+
+    pub fn within(self, limit: Duration) -> Self {
+        assert!(self.elapsed <= limit, "took {:?}, more than {limit:?}:\n{}", self.elapsed, self.show());
+        self
+    }
+}

@@ -1,0 +1,96 @@
+//! The product: `kubectl keycloak client-secret`, every output format.
+
+use crate::common::Run;
+use crate::sandbox::sandbox;
+
+fn secret(client_id: &str) -> String {
+    sandbox().secret_of("shasta", client_id)
+}
+
+#[test]
+fn prints_the_documented_export_line() {
+    let expected = format!("export CLIENT_SECRET='{}'\n", secret("my-test-client"));
+    Run::kubectl(&["client-secret", "my-test-client"]).run().success().stdout_is(&expected);
+}
+
+#[test]
+fn several_clients_share_one_run_and_get_derived_names() {
+    let expected = format!(
+        "export ADMIN_CLIENT_SECRET='{}'\nexport SYSTEM_COMPUTE_CLIENT_SECRET='{}'\n",
+        secret("admin-client"),
+        secret("system-compute-client")
+    );
+    Run::kubectl(&["client-secret", "admin-client", "system-compute-client"]).run().success().stdout_is(&expected);
+}
+
+#[test]
+fn var_names_the_variable() {
+    let expected = format!("export A='{}'\nexport B='{}'\n", secret("admin-client"), secret("my-test-client"));
+    Run::kubectl(&["client-secret", "admin-client", "my-test-client", "--var", "A", "--var", "B"])
+        .run()
+        .success()
+        .stdout_is(&expected);
+}
+
+#[test]
+fn every_output_format() {
+    let s = secret("my-test-client");
+    let cases = [
+        ("shell", format!("export CLIENT_SECRET='{s}'\n")),
+        ("fish", format!("set -gx CLIENT_SECRET '{s}'\n")),
+        ("powershell", format!("$env:CLIENT_SECRET = '{s}'\n")),
+        ("dotenv", format!("CLIENT_SECRET='{s}'\n")),
+        ("raw", format!("{s}\n")),
+        ("json", format!("{{\n  \"clientId\": \"my-test-client\",\n  \"realm\": \"shasta\",\n  \"secret\": \"{s}\"\n}}\n")),
+    ];
+    for (format, expected) in cases {
+        Run::kubectl(&["client-secret", "my-test-client", "-o", format]).run().success().stdout_is(&expected);
+    }
+}
+
+#[test]
+fn flags_may_come_before_the_subcommand_and_settings_from_flags() {
+    let s = sandbox();
+    let expected = format!("export CLIENT_SECRET='{}'\n", secret("my-test-client"));
+    Run::kubectl(&["--context", "sandbox", "--keycloak-url", &s.keycloak_url, "--realm", "shasta", "client-secret", "my-test-client"])
+        .env_remove("KUBECTL_KEYCLOAK_URL")
+        .run()
+        .success()
+        .stdout_is(&expected);
+}
+
+#[test]
+fn exec_credential_plugin_context_works() {
+    let expected = format!("export CLIENT_SECRET='{}'\n", secret("my-test-client"));
+    Run::kubectl(&["client-secret", "my-test-client", "--context", "sandbox-exec"]).run().success().stdout_is(&expected);
+}
+
+#[test]
+fn impersonation_is_applied() {
+    // The admin may impersonate; the restricted user may not read the Secret.
+    Run::kubectl(&["client-secret", "my-test-client", "--as", "sandbox-restricted"])
+        .run()
+        .fails(5, "User \"sandbox-restricted\" cannot get resource \"secrets\"");
+}
+
+#[test]
+fn ca_from_the_cluster_configmap_replaces_the_ca_file() {
+    let expected = format!("export CLIENT_SECRET='{}'\n", secret("my-test-client"));
+    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-ca-configmap"])
+        .env_remove("KUBECTL_KEYCLOAK_CA_FILE")
+        .run()
+        .success()
+        .stdout_is(&expected);
+}
+
+#[test]
+fn verbose_traces_requests_without_secrets() {
+    let out = Run::kubectl(&["client-secret", "my-test-client", "-v"]).run();
+    assert_eq!(out.code, 0, "{out:?}");
+    let s = secret("my-test-client");
+    assert!(out.stdout.contains(&s));
+    assert!(!out.stderr.contains(&s), "secret in trace: {}", out.stderr);
+    for needle in ["GET ", "/api/v1/namespaces/services/secrets/keycloak-master-admin-auth -> 200", "POST ", "/token -> 200", "clients?clientId=my-test-client -> 200", "/client-secret -> 200"] {
+        assert!(out.stderr.contains(needle), "trace lacks {needle:?}: {}", out.stderr);
+    }
+}

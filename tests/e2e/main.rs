@@ -1,0 +1,11 @@
+//! End-to-end tests: the built binary through the real `kubectl`, against the
+//! sandbox's real kube-apiserver and Keycloak (tests/sandbox/up; tests/run
+//! runs this suite once per pinned Keycloak version).
+
+#[path = "../common/mod.rs"]
+mod common;
+mod sandbox;
+
+mod client_secret;
+mod failures;
+mod shells;

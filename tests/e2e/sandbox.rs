@@ -1,0 +1,163 @@
+//! The running sandbox (tests/sandbox/up) and a small admin client of our
+//! own, independent of the plugin's code, to read and change Keycloak state.
+
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+pub struct Sandbox {
+    pub keycloak_url: String,
+    pub ca_file: String,
+    pub version: String,
+    pub kubeconfig: String,
+    agent: ureq::Agent,
+}
+
+/// The sandbox named by the environment that `. target/sandbox/env` sets.
+/// Missing means the suite was run without its servers: fail loudly.
+pub fn sandbox() -> &'static Sandbox {
+    static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
+    SANDBOX.get_or_init(|| {
+        let var = |name: &str| {
+            std::env::var(name).unwrap_or_else(|_| {
+                panic!("{name} is not set: the end-to-end tests need the sandbox. Run tests/sandbox/up && . target/sandbox/env (tests/run does both)")
+            })
+        };
+        let ca_file = var("SANDBOX_CA_FILE");
+        let ca = kubectl_keycloak::tls::ExtraCa::from_file(ca_file.as_ref()).expect("sandbox CA");
+        let tls = kubectl_keycloak::tls::config(&[ca], false).expect("TLS config");
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .tls_config(tls)
+            .build()
+            .new_agent();
+        Sandbox {
+            keycloak_url: var("SANDBOX_KEYCLOAK_URL"),
+            ca_file,
+            version: var("SANDBOX_KEYCLOAK_VERSION"),
+            kubeconfig: var("KUBECONFIG"),
+            agent,
+        }
+    })
+}
+
+/// `kubectl ARGS` against the sandbox, stdin given, stdout returned.
+pub fn kubectl(args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new("kubectl")
+        .args(args)
+        .env("KUBECONFIG", &sandbox().kubeconfig)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kubectl");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "kubectl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Create or replace a Secret from a manifest on stdin (never argv).
+pub fn apply_secret(namespace: &str, name: &str, string_data: &[(&str, &str)]) {
+    let data: serde_json::Map<String, Value> = string_data.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let manifest = json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": name, "namespace": namespace},
+        "stringData": data,
+    });
+    kubectl(&["apply", "-f", "-"], &manifest.to_string());
+}
+
+impl Sandbox {
+    fn admin_password(&self) -> String {
+        let encoded = kubectl(&["get", "secret", "-n", "services", "keycloak-master-admin-auth", "-o", "jsonpath={.data.password}"], "");
+        use base64::Engine;
+        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded.trim()).unwrap()).unwrap()
+    }
+
+    /// A fresh admin token (tokens live 60 s; tests may run longer).
+    fn token(&self) -> String {
+        static PASSWORD: OnceLock<String> = OnceLock::new();
+        let password = PASSWORD.get_or_init(|| self.admin_password());
+        let url = format!("{}/realms/master/protocol/openid-connect/token", self.keycloak_url);
+        let form = [("grant_type", "password"), ("client_id", "admin-cli"), ("username", "admin"), ("password", password)];
+        let mut response = self.agent.post(&url).send_form(form).expect("token request");
+        assert_eq!(response.status(), 200, "admin login failed");
+        let body: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub fn admin(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = format!("{}/admin/realms{path}", self.keycloak_url);
+        let auth = format!("Bearer {}", self.token());
+        let result = match (method, body) {
+            ("GET", _) => self.agent.get(&url).header("Authorization", &auth).call(),
+            ("DELETE", _) => self.agent.delete(&url).header("Authorization", &auth).call(),
+            ("POST", Some(body)) => self.agent.post(&url).header("Authorization", &auth).header("Content-Type", "application/json").send(body.to_string()),
+            ("POST", None) => self.agent.post(&url).header("Authorization", &auth).send_empty(),
+            ("PUT", Some(body)) => self.agent.put(&url).header("Authorization", &auth).header("Content-Type", "application/json").send(body.to_string()),
+            other => panic!("unsupported {other:?}"),
+        };
+        let mut response = result.expect("admin request");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub fn client(&self, realm: &str, client_id: &str) -> Option<Value> {
+        let (status, list) = self.admin("GET", &format!("/{}/clients?clientId={}", enc(realm), enc(client_id)), None);
+        assert_eq!(status, 200, "lookup {client_id:?} in {realm:?}");
+        list.as_array().unwrap().iter().find(|c| c["clientId"] == client_id).cloned()
+    }
+
+    pub fn secret_of(&self, realm: &str, client_id: &str) -> String {
+        let id = self.client(realm, client_id).expect("client exists")["id"].as_str().unwrap().to_string();
+        let (status, body) = self.admin("GET", &format!("/{}/clients/{id}/client-secret", enc(realm)), None);
+        assert_eq!(status, 200);
+        body["value"].as_str().expect("a secret").to_string()
+    }
+
+    /// Create (or update) a confidential client in `realm` with this secret.
+    pub fn ensure_client(&self, realm: &str, client_id: &str, secret: &str) {
+        let representation = json!({
+            "clientId": client_id, "enabled": true, "publicClient": false,
+            "serviceAccountsEnabled": true, "secret": secret,
+        });
+        match self.client(realm, client_id) {
+            Some(existing) => {
+                let id = existing["id"].as_str().unwrap();
+                let mut updated = existing.clone();
+                updated["secret"] = json!(secret);
+                let (status, _) = self.admin("PUT", &format!("/{}/clients/{id}", enc(realm)), Some(updated));
+                assert_eq!(status, 204, "update {client_id:?}");
+            }
+            None => {
+                let (status, body) = self.admin("POST", &format!("/{}/clients", enc(realm)), Some(representation));
+                assert_eq!(status, 201, "create {client_id:?}: {body}");
+            }
+        }
+        assert_eq!(self.secret_of(realm, client_id), secret, "Keycloak stores {client_id:?}'s secret as given");
+    }
+
+    /// Create a realm if it does not exist.
+    pub fn ensure_realm(&self, realm: &str) {
+        let (status, _) = self.admin("GET", &format!("/{}", enc(realm)), None);
+        if status == 404 {
+            let (status, body) = self.admin("POST", "", Some(json!({"realm": realm, "enabled": true})));
+            assert_eq!(status, 201, "create realm {realm:?}: {body}");
+        }
+    }
+}
+
+/// Percent-encode every byte but ASCII letters and digits: written apart
+/// from the plugin's encoder so a bug there cannot hide behind the same bug.
+pub fn enc(component: &str) -> String {
+    component
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
