@@ -8,4 +8,5 @@ mod sandbox;
 
 mod client_secret;
 mod failures;
+mod gateway;
 mod shells;

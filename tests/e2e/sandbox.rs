@@ -73,6 +73,11 @@ pub fn apply_secret(namespace: &str, name: &str, string_data: &[(&str, &str)]) {
 }
 
 impl Sandbox {
+    /// An HTTP client trusting the sandbox CA.
+    pub fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+
     fn admin_password(&self) -> String {
         let encoded = kubectl(&["get", "secret", "-n", "services", "keycloak-master-admin-auth", "-o", "jsonpath={.data.password}"], "");
         use base64::Engine;
