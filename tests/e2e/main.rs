@@ -9,4 +9,5 @@ mod sandbox;
 mod client_secret;
 mod failures;
 mod gateway;
+mod identifiers;
 mod shells;

@@ -158,11 +158,15 @@ impl Sandbox {
     }
 }
 
-/// Percent-encode every byte but ASCII letters and digits: written apart
-/// from the plugin's encoder so a bug there cannot hide behind the same bug.
+/// Percent-encode every byte but RFC 3986's unreserved characters: written
+/// apart from the plugin's encoder so a bug there cannot hide behind the same
+/// bug.
 pub fn enc(component: &str) -> String {
     component
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
         .collect()
 }
