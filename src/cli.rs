@@ -50,8 +50,8 @@ pub struct Cli {
     pub keycloak: KeycloakArgs,
 
     /// Trace each request (method, URL, status, time) to stderr; secrets are never shown
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]

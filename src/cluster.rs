@@ -98,6 +98,7 @@ impl Kube {
                 (config, None)
             }
         };
+        crate::exec_credential::resolve(&mut config.auth_info)?;
         if options.as_user.is_some() {
             config.auth_info.impersonate = options.as_user.clone();
         }

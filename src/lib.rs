@@ -1,7 +1,7 @@
 //! kubectl-keycloak: Keycloak admin helpers for Kubernetes clusters.
 //!
 //! The data path, one module each: `cli` (arguments) → `settings` (effective
-//! values) → `cluster` (kubeconfig, Secrets) → `admin` (credentials) → `tls`
+//! values) → `cluster` (kubeconfig, Secrets; `exec_credential`) → `admin` (credentials) → `tls`
 //! and `keycloak` (admin REST API) → `render` (formats and quoting) →
 //! `error` (messages and exit codes).
 
@@ -10,6 +10,7 @@ pub mod cli;
 pub mod client_secret;
 pub mod cluster;
 pub mod error;
+pub mod exec_credential;
 pub mod keycloak;
 pub mod render;
 pub mod session;
@@ -52,7 +53,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 fn execute(cli: &Cli, matches: &clap::ArgMatches) -> Result<String> {
-    if cli.verbose {
+    if cli.verbose > 0 {
         trace::enable();
     }
     match &cli.command {

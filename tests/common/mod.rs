@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_kubectl-keycloak");
@@ -30,6 +30,35 @@ pub fn scratch_file(name: &str) -> PathBuf {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
     scratch_dir().join(format!("{}-{name}", N.fetch_add(1, Ordering::Relaxed)))
+}
+
+/// Passwords, tokens and client secrets the tests know of. No plugin run may
+/// show any of them on stderr.
+static KNOWN_SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Remember a secret to look for in every later run's stderr. Short values
+/// could occur in ordinary text by chance, so only those of 8+ characters
+/// with some letters or digits are tracked.
+pub fn register_secret(secret: &str) {
+    if secret.chars().count() >= 8 && secret.chars().filter(|c| c.is_alphanumeric()).count() >= 4 {
+        let mut known = KNOWN_SECRETS.lock().unwrap();
+        if !known.iter().any(|k| k == secret) {
+            known.push(secret.to_string());
+        }
+    }
+}
+
+/// With KUBECTL_KEYCLOAK_TEST_VERBOSE=1 every plugin run gets `-v`: the same
+/// assertions then also prove that tracing leaks nothing and changes no
+/// output. Trace lines are set aside before stderr is compared.
+fn verbose_pass() -> bool {
+    std::env::var_os("KUBECTL_KEYCLOAK_TEST_VERBOSE").is_some_and(|v| v == "1")
+}
+
+fn is_trace_line(line: &str) -> bool {
+    line.starts_with("kubectl-keycloak: ")
+        && !line.starts_with("kubectl-keycloak: error: ")
+        && !line.starts_with("kubectl-keycloak: warning: ")
 }
 
 pub struct Run {
@@ -90,7 +119,14 @@ impl Run {
         self
     }
 
-    pub fn run(self) -> Outcome {
+    fn is_plugin(&self) -> bool {
+        self.program == Path::new(BINARY) || self.prefix.first().is_some_and(|p| p == "keycloak")
+    }
+
+    pub fn run(mut self) -> Outcome {
+        if self.is_plugin() && verbose_pass() {
+            self.args.push("-v".into());
+        }
         let bin_dir = Path::new(BINARY).parent().expect("binary has a directory");
         let path = std::env::join_paths(
             std::iter::once(bin_dir.to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
@@ -126,12 +162,22 @@ impl Run {
         stdin.write_all(&self.stdin).ok();
         drop(stdin);
         let output = child.wait_with_output().expect("wait for plugin");
+        let raw_stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        if self.is_plugin() {
+            assert_no_leak(&raw_stderr);
+        }
+        let stderr = if verbose_pass() {
+            raw_stderr.lines().filter(|l| !is_trace_line(l)).map(|l| format!("{l}\n")).collect()
+        } else {
+            raw_stderr.clone()
+        };
         Outcome {
             description: format!("{} {:?}", self.program.display(), self.prefix.iter().chain(&self.args).collect::<Vec<_>>()),
             code: output.status.code().unwrap_or(-1),
             stdout_bytes: output.stdout.clone(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            stderr,
+            raw_stderr,
             elapsed: started.elapsed(),
         }
     }
@@ -143,8 +189,19 @@ pub struct Outcome {
     pub code: i32,
     pub stdout_bytes: Vec<u8>,
     pub stdout: String,
+    /// stderr without `-v` trace lines.
     pub stderr: String,
+    pub raw_stderr: String,
     pub elapsed: Duration,
+}
+
+/// No known secret and nothing shaped like a JWT (every Keycloak token starts
+/// `eyJ`, base64 of `{"`) may reach stderr.
+pub fn assert_no_leak(stderr: &str) {
+    assert!(!stderr.contains("eyJ"), "a token-like string on stderr:\n{stderr}");
+    for secret in KNOWN_SECRETS.lock().unwrap().iter() {
+        assert!(!stderr.contains(secret.as_str()), "a known secret leaked to stderr:\n{stderr}");
+    }
 }
 
 impl Outcome {

@@ -89,8 +89,8 @@ fn verbose_traces_requests_without_secrets() {
     assert_eq!(out.code, 0, "{out:?}");
     let s = secret("my-test-client");
     assert!(out.stdout.contains(&s));
-    assert!(!out.stderr.contains(&s), "secret in trace: {}", out.stderr);
+    assert!(!out.raw_stderr.contains(&s), "secret in trace: {}", out.raw_stderr);
     for needle in ["GET ", "/api/v1/namespaces/services/secrets/keycloak-master-admin-auth -> 200", "POST ", "/token -> 200", "clients?clientId=my-test-client -> 200", "/client-secret -> 200"] {
-        assert!(out.stderr.contains(needle), "trace lacks {needle:?}: {}", out.stderr);
+        assert!(out.raw_stderr.contains(needle), "trace lacks {needle:?}: {}", out.raw_stderr);
     }
 }

@@ -187,11 +187,20 @@ fn invalid_kube_token() {
 }
 
 #[test]
-fn failing_exec_credential_plugin() {
+fn failing_exec_credential_plugin_names_the_command_not_its_environment() {
+    let cloud_secret = "cloud-secret-access-key-0123456789";
+    crate::common::register_secret(cloud_secret);
     let kubeconfig = edited_kubeconfig(|c| {
         c["users"][0]["user"] = serde_json::json!({
-            "exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "false", "interactiveMode": "Never"}
+            "exec": {
+                "apiVersion": "client.authentication.k8s.io/v1", "command": "sh", "args": ["-c", "exit 3"],
+                "env": [{"name": "AWS_SECRET_ACCESS_KEY", "value": cloud_secret}], "interactiveMode": "Never"
+            }
         });
     });
-    Run::kubectl(&["client-secret", "my-test-client"]).env("KUBECONFIG", &kubeconfig).run().fails(3, "exec").within(QUICK);
+    Run::kubectl(&["client-secret", "my-test-client"])
+        .env("KUBECONFIG", &kubeconfig)
+        .run()
+        .fails(3, "exec credential plugin \"sh\" failed (exit status: 3)")
+        .within(QUICK);
 }

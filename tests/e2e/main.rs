@@ -10,4 +10,6 @@ mod client_secret;
 mod failures;
 mod gateway;
 mod identifiers;
+mod leaks;
+mod pipes;
 mod shells;

@@ -81,7 +81,9 @@ impl Sandbox {
     fn admin_password(&self) -> String {
         let encoded = kubectl(&["get", "secret", "-n", "services", "keycloak-master-admin-auth", "-o", "jsonpath={.data.password}"], "");
         use base64::Engine;
-        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded.trim()).unwrap()).unwrap()
+        let password = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded.trim()).unwrap()).unwrap();
+        crate::common::register_secret(&password);
+        password
     }
 
     /// A fresh admin token (tokens live 60 s; tests may run longer).
@@ -93,7 +95,9 @@ impl Sandbox {
         let mut response = self.agent.post(&url).send_form(form).expect("token request");
         assert_eq!(response.status(), 200, "admin login failed");
         let body: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
-        body["access_token"].as_str().unwrap().to_string()
+        let token = body["access_token"].as_str().unwrap().to_string();
+        crate::common::register_secret(&token);
+        token
     }
 
     pub fn admin(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
@@ -123,11 +127,14 @@ impl Sandbox {
         let id = self.client(realm, client_id).expect("client exists")["id"].as_str().unwrap().to_string();
         let (status, body) = self.admin("GET", &format!("/{}/clients/{id}/client-secret", enc(realm)), None);
         assert_eq!(status, 200);
-        body["value"].as_str().expect("a secret").to_string()
+        let secret = body["value"].as_str().expect("a secret").to_string();
+        crate::common::register_secret(&secret);
+        secret
     }
 
     /// Create (or update) a confidential client in `realm` with this secret.
     pub fn ensure_client(&self, realm: &str, client_id: &str, secret: &str) {
+        crate::common::register_secret(secret);
         let representation = json!({
             "clientId": client_id, "enabled": true, "publicClient": false,
             "serviceAccountsEnabled": true, "secret": secret,
