@@ -57,15 +57,94 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the secret of one or more clients, ready to eval
-    #[command(after_help = EXAMPLES)]
+    #[command(after_help = CLIENT_SECRET_EXAMPLES)]
     ClientSecret(ClientSecretArgs),
 
+    /// Create a confidential client and print its secret
+    #[command(after_help = CREATE_CLIENT_EXAMPLES)]
+    CreateClient(CreateClientArgs),
+
+    /// List the clients of a realm
+    #[command(after_help = CLIENTS_EXAMPLES)]
+    Clients(ClientsArgs),
+
+    /// Print an admin access token for further admin API calls
+    #[command(after_help = TOKEN_EXAMPLES)]
+    Token(TokenArgs),
+
+    /// Show the effective settings and where each comes from (no secrets)
+    #[command(after_help = CONFIG_EXAMPLES)]
+    Config,
+
     /// Print a shell completion script
-    #[command(after_help = "Examples:\n  kubectl keycloak completion bash > ~/.local/share/bash-completion/completions/kubectl_keycloak")]
+    #[command(after_help = "Examples:\n  kubectl keycloak completion bash > ~/.local/share/bash-completion/completions/kubectl-keycloak")]
     Completion {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+const CLIENT_SECRET_EXAMPLES: &str = "\
+Examples:
+  eval \"$(kubectl keycloak client-secret my-test-client)\"
+  kubectl keycloak client-secret my-test-client -o fish | source
+  kubectl keycloak client-secret my-test-client -o powershell | Invoke-Expression
+
+  # rotate: new secret in Keycloak and in the Secret the services read, in one step
+  kubectl keycloak client-secret admin-client --regenerate --to-secret services/admin-client-auth
+
+  # copy the current secret into a Kubernetes Secret (key client-secret)
+  kubectl keycloak client-secret my-test-client --to-secret default/my-test-client-auth
+
+  # the previous secret kept by a secret-rotation policy
+  kubectl keycloak client-secret my-test-client --rotated -o raw";
+
+const CREATE_CLIENT_EXAMPLES: &str = "\
+Examples:
+  eval \"$(kubectl keycloak create-client my-test-client --service-account)\"
+  kubectl keycloak create-client my-service --service-account --to-secret services/my-service-auth";
+
+const CLIENTS_EXAMPLES: &str = "\
+Examples:
+  kubectl keycloak clients
+  kubectl keycloak clients --search system -o json";
+
+const TOKEN_EXAMPLES: &str = "\
+Examples:
+  eval \"$(kubectl keycloak token)\"
+  curl -H \"Authorization: Bearer $KEYCLOAK_TOKEN\" https://api-gw-service-nmn.local/keycloak/admin/realms/shasta/clients?clientId=x";
+
+const CONFIG_EXAMPLES: &str = "\
+Per-context defaults live in ~/.config/kubectl-keycloak/config.yaml (or $KUBECTL_KEYCLOAK_CONFIG):
+
+  defaults:
+    realm: shasta
+  contexts:
+    prod:
+      keycloak-url: https://auth.prod.example.com/keycloak
+      keycloak-ca-file: /etc/pki/trust/anchors/platform-ca-certs.crt
+      admin-secret: services/keycloak-master-admin-auth
+
+Keys: keycloak-url, realm, admin-realm, admin-secret, keycloak-ca-file, keycloak-ca-configmap.
+Precedence: flag > environment variable > contexts.NAME > defaults > built-in default.";
+
+/// Where a secret goes: stdout in a format, and/or a Kubernetes Secret.
+#[derive(Debug, Args)]
+pub struct SecretOutputArgs {
+    /// Output format [default: shell; none with --to-secret]
+    #[arg(short, long, value_enum)]
+    pub output: Option<Format>,
+
+    /// Variable to set, once per CLIENT in order [default: CLIENT_SECRET for one
+    /// client; for several, the clientId upper-cased with non-alphanumerics as _
+    /// plus _SECRET, e.g. ADMIN_CLIENT_SECRET]
+    #[arg(long = "var", value_name = "NAME")]
+    pub vars: Vec<String>,
+
+    /// Also store the secret in this Kubernetes Secret: created if absent, else
+    /// only KEY changes [KEY default: client-secret]; stdout stays empty unless -o is given
+    #[arg(long, value_name = "[NAMESPACE/]NAME[:KEY]")]
+    pub to_secret: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -74,15 +153,71 @@ pub struct ClientSecretArgs {
     #[arg(value_name = "CLIENT", required = true)]
     pub clients: Vec<String>,
 
+    #[command(flatten)]
+    pub out: SecretOutputArgs,
+
+    /// Generate a new secret first; the old one stops working at once (asks on a terminal)
+    #[arg(long, conflicts_with_all = ["rotated", "invalidate_rotated"])]
+    pub regenerate: bool,
+
+    /// Print the rotated (previous) secret kept by a secret-rotation policy instead
+    #[arg(long, conflicts_with = "invalidate_rotated")]
+    pub rotated: bool,
+
+    /// Invalidate the rotated secret (asks on a terminal); prints nothing
+    #[arg(long)]
+    pub invalidate_rotated: bool,
+
+    /// Do not ask before changing anything (required when stdin is not a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateClientArgs {
+    /// clientId of the new client
+    #[arg(value_name = "CLIENT")]
+    pub client: String,
+
+    /// Enable its service account (client_credentials grant)
+    #[arg(long)]
+    pub service_account: bool,
+
+    #[command(flatten)]
+    pub out: SecretOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientsArgs {
+    /// Only clients whose clientId contains TEXT (case-insensitive)
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub output: ListFormat,
+
+    /// Clients fetched per request
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000), hide = true)]
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
     /// Output format
     #[arg(short, long, value_enum, default_value = "shell")]
     pub output: Format,
 
-    /// Variable to set, once per CLIENT in order [default: CLIENT_SECRET for one
-    /// client; for several, the clientId upper-cased with non-alphanumerics as _
-    /// plus _SECRET, e.g. ADMIN_CLIENT_SECRET]
-    #[arg(long = "var", value_name = "NAME")]
-    pub vars: Vec<String>,
+    /// Variable to set
+    #[arg(long = "var", value_name = "NAME", default_value = "KEYCLOAK_TOKEN")]
+    pub var: String,
 }
 
 /// kubectl's own flags, with kubectl's meaning.
@@ -113,7 +248,7 @@ pub struct KubeArgs {
     #[arg(long = "as-group", global = true, value_name = "GROUP")]
     pub as_groups: Vec<String>,
 
-    /// Namespace of the admin Secret when --admin-secret has none [default: services]
+    /// Namespace of Secrets and ConfigMaps named without one [default: services]
     #[arg(short, long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
 
@@ -133,13 +268,18 @@ pub struct KeycloakArgs {
     #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_REALM", value_name = "REALM")]
     pub realm: Option<String>,
 
-    /// Secret holding the admin credentials (keys user, password, client-id) [default: services/keycloak-master-admin-auth]
+    /// Realm the admin logs in to [default: master]
+    #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_ADMIN_REALM", value_name = "REALM")]
+    pub admin_realm: Option<String>,
+
+    /// Secret holding the admin credentials: keys user and password (password grant, client-id
+    /// optional), or client-id and client-secret (a service account) [default: services/keycloak-master-admin-auth]
     #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_ADMIN_SECRET", value_name = "[NAMESPACE/]NAME")]
     pub admin_secret: Option<String>,
 
     /// Extra CA certificates (PEM) to trust for Keycloak, besides the OS trust store
     #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_CA_FILE", value_name = "PATH")]
-    pub keycloak_ca_file: Option<PathBuf>,
+    pub keycloak_ca_file: Option<String>,
 
     /// Also trust the CA published in a cluster ConfigMap [default when given without a value:
     /// services/cray-configmap-ca-public-key:certificate_authority.crt]
@@ -181,7 +321,7 @@ mod tests {
         let cli = parse(&["client-secret", "a", "b", "-o", "json"]).unwrap();
         let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
         assert_eq!(args.clients, ["a", "b"]);
-        assert_eq!(args.output, Format::Json);
+        assert_eq!(args.out.output, Some(Format::Json));
     }
 
     #[test]
@@ -189,7 +329,7 @@ mod tests {
         for (alias, format) in [("bash", Format::Shell), ("zsh", Format::Shell), ("pwsh", Format::Powershell), ("env", Format::Dotenv)] {
             let cli = parse(&["client-secret", "a", "-o", alias]).unwrap();
             let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
-            assert_eq!(args.output, format);
+            assert_eq!(args.out.output, Some(format));
         }
     }
 
@@ -200,6 +340,13 @@ mod tests {
             cli.keycloak.keycloak_ca_configmap.as_deref(),
             Some("services/cray-configmap-ca-public-key:certificate_authority.crt")
         );
+    }
+
+    #[test]
+    fn regenerate_excludes_rotated_secret_operations() {
+        assert!(parse(&["client-secret", "a", "--regenerate", "--rotated"]).is_err());
+        assert!(parse(&["client-secret", "a", "--rotated", "--invalidate-rotated"]).is_err());
+        assert!(parse(&["client-secret", "a", "--regenerate", "--yes", "--to-secret", "ns/s:k"]).is_ok());
     }
 
     #[test]

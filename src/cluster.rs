@@ -9,7 +9,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
+use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Api, Client, Config};
 
@@ -61,6 +65,12 @@ pub struct Kube {
     runtime: tokio::runtime::Runtime,
     /// The context in use; `None` for in-cluster config.
     pub context: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretWrite {
+    Created,
+    Updated,
 }
 
 /// A connected client.
@@ -193,6 +203,47 @@ impl Cluster {
         })
     }
 
+    /// Store `value` under `key` in a Secret: create the Secret if absent,
+    /// otherwise merge-patch only that key, so other keys and concurrent
+    /// writers of other keys are untouched.
+    pub fn write_secret_key(&self, secret: &ObjectRef, key: &str, value: &str) -> Result<SecretWrite> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
+        let what = format!("write key {key:?} of Secret {secret}");
+        let url = self.object_url::<Secret>(secret);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(value);
+        let patch = serde_json::json!({ "data": { key: encoded } });
+        for _ in 0..2 {
+            let started = Instant::now();
+            let patched = self.runtime.block_on(api.patch(&secret.name, &PatchParams::default(), &Patch::Merge(&patch)));
+            trace::kube("PATCH", &url, &patched.as_ref().map(|_| ()), started.elapsed());
+            match patched {
+                Ok(_) => return Ok(SecretWrite::Updated),
+                Err(kube::Error::Api(status)) if status.code == 404 => {}
+                Err(err) => return Err(kube_error(err, &what, &self.server)),
+            }
+            let new_secret = Secret {
+                metadata: ObjectMeta { name: Some(secret.name.clone()), namespace: Some(secret.namespace.clone()), ..Default::default() },
+                type_: Some("Opaque".to_string()),
+                data: Some([(key.to_string(), ByteString(value.as_bytes().to_vec()))].into()),
+                ..Default::default()
+            };
+            let started = Instant::now();
+            let created = self.runtime.block_on(api.create(&PostParams::default(), &new_secret));
+            trace::kube("POST", &url, &created.as_ref().map(|_| ()), started.elapsed());
+            match created {
+                Ok(_) => return Ok(SecretWrite::Created),
+                // Someone created it meanwhile: patch that one.
+                Err(kube::Error::Api(status)) if status.code == 409 => continue,
+                Err(err) => return Err(kube_error(err, &what, &self.server)),
+            }
+        }
+        Err(Error::new(Kind::KubeApi, format!("cannot {what}: it keeps appearing and disappearing")))
+    }
+
+    fn object_url<K: kube::Resource<DynamicType = ()>>(&self, object: &ObjectRef) -> String {
+        format!("{}{}/{}", self.server.trim_end_matches('/'), K::url_path(&(), Some(&object.namespace)), object.name)
+    }
+
     fn get<K>(&self, api: Api<K>, object: &ObjectRef, kind: &str) -> Result<K>
     where
         K: kube::Resource<DynamicType = ()> + Clone + k8s_openapi::serde::de::DeserializeOwned + std::fmt::Debug,
@@ -200,7 +251,7 @@ impl Cluster {
         let started = Instant::now();
         let result = self.runtime.block_on(api.get(&object.name));
         let what = format!("get {kind} {object}");
-        let url = format!("{}{}/{}", self.server.trim_end_matches('/'), K::url_path(&Default::default(), Some(&object.namespace)), object.name);
+        let url = self.object_url::<K>(object);
         trace::kube("GET", &url, &result.as_ref().map(|_| ()), started.elapsed());
         result.map_err(|err| kube_error(err, &what, &self.server))
     }

@@ -41,6 +41,8 @@ pub enum Kind {
     AlreadyExists,
     /// A Kubernetes write failed after Keycloak was changed.
     PartialFailure,
+    /// This Keycloak does not offer the feature (e.g. secret rotation).
+    Unsupported,
     /// Writing to stdout failed.
     Output,
 }
@@ -63,6 +65,7 @@ impl Kind {
             Kind::Render => 14,
             Kind::AlreadyExists => 15,
             Kind::PartialFailure => 16,
+            Kind::Unsupported => 17,
             Kind::Output => 1,
         }
     }
@@ -186,6 +189,7 @@ mod tests {
             Kind::Render,
             Kind::AlreadyExists,
             Kind::PartialFailure,
+            Kind::Unsupported,
             Kind::Output,
         ];
         let mut codes: Vec<u8> = kinds.iter().map(|k| k.exit_code()).collect();

@@ -77,6 +77,7 @@ impl ClientInfo {
 struct Reply {
     status: u16,
     content_type: String,
+    location: Option<String>,
     body: String,
 }
 
@@ -105,20 +106,22 @@ impl Keycloak {
         &self.base
     }
 
-    /// Password grant for the admin user (the documented `get_master_token`),
-    /// credentials only in the POST body.
-    pub fn login_password(&mut self, credentials: &AdminCredentials) -> Result<()> {
-        let form = [
-            ("grant_type", "password"),
-            ("client_id", credentials.client_id.as_str()),
-            ("username", credentials.user.as_str()),
-            ("password", credentials.password.as_str()),
-        ];
-        self.login(&form, &format!("user {:?}", credentials.user))
-    }
-
-    fn login(&mut self, form: &[(&str, &str)], who: &str) -> Result<()> {
-        let url = format!("{}/realms/{ADMIN_REALM}/protocol/openid-connect/token", self.base);
+    /// One token for the whole invocation: the password grant (the documented
+    /// `get_master_token`) or client_credentials; credentials only in the
+    /// POST body. Never retried: brute-force protection counts failures.
+    pub fn login(&mut self, credentials: &AdminCredentials, realm: &str) -> Result<()> {
+        let form: Vec<(&str, &str)> = match credentials {
+            AdminCredentials::Password { client_id, user, password } => vec![
+                ("grant_type", "password"),
+                ("client_id", client_id),
+                ("username", user),
+                ("password", password),
+            ],
+            AdminCredentials::ClientCredentials { client_id, secret } => {
+                vec![("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)]
+            }
+        };
+        let url = format!("{}/realms/{}/protocol/openid-connect/token", self.base, encode(realm));
         let reply = self.exchange("POST", &url, |agent| agent.post(&url).send_form(form.iter().copied()))?;
         match reply.status {
             200 => {
@@ -131,13 +134,20 @@ impl Keycloak {
             }
             400 | 401 if is_json(&reply) => Err(Error::new(
                 Kind::Auth,
-                format!("Keycloak refused to log in {who} in realm {ADMIN_REALM}: {}", error_text(&reply)),
+                format!("Keycloak refused to log in {} in realm {realm:?}: {}", credentials.describe(), error_text(&reply)),
             )
-            .hint("check the credentials in the admin Secret; a locked-out user (brute-force protection) gets the same answer")),
-            404 if !is_json(&reply) => Err(Error::new(Kind::BadResponse, format!("no Keycloak token endpoint at {url} (HTTP 404)"))
+            .hint("check the credentials in the admin Secret (and --admin-realm); a locked-out user (brute-force protection) gets the same answer")),
+            404 if is_json(&reply) => Err(Error::new(Kind::RealmNotFound, format!("admin realm {realm:?} not found in Keycloak at {}", self.base))
+                .hint("pass the right --admin-realm (the master admin logs in to master)")),
+            404 => Err(Error::new(Kind::BadResponse, format!("no Keycloak token endpoint at {url} (HTTP 404)"))
                 .hint("check --keycloak-url; CSM serves Keycloak under /keycloak")),
             _ => Err(unexpected(&reply, &url)),
         }
+    }
+
+    /// The access token obtained by [`Keycloak::login`].
+    pub fn token(&self) -> &str {
+        self.token.as_deref().expect("logged in before admin calls")
     }
 
     /// Exact lookup by clientId; never lists the realm.
@@ -150,55 +160,179 @@ impl Keycloak {
         Ok(clients.iter().filter_map(ClientInfo::from_json).find(|c| c.client_id == client_id))
     }
 
-    /// Up to `max` clientIds containing `fragment` (case-insensitive), for
-    /// "did you mean" hints.
-    pub fn search_clients(&self, realm: &str, fragment: &str, max: usize) -> Result<Vec<String>> {
-        let url = format!("{}/clients?clientId={}&search=true&first=0&max={max}", self.realm_url(realm), encode(fragment));
-        let json = self.get_json(&url, realm)?;
-        let clients = json.as_array().ok_or_else(|| not_a_list(&url))?;
-        Ok(clients.iter().filter_map(ClientInfo::from_json).map(|c| c.client_id).collect())
+    /// Public clients have no secret to read or regenerate.
+    pub fn require_confidential(realm: &str, client: &ClientInfo) -> Result<()> {
+        if client.public_client { Err(no_secret(realm, client)) } else { Ok(()) }
     }
 
     /// The client's secret, or a "has no secret" error naming why.
     pub fn client_secret(&self, realm: &str, client: &ClientInfo) -> Result<String> {
-        if client.public_client {
-            return Err(no_secret(realm, client));
-        }
-        let url = format!("{}/clients/{}/client-secret", self.realm_url(realm), encode(&client.id));
-        let json = self.get_json(&url, realm)?;
+        Self::require_confidential(realm, client)?;
+        let json = self.get_json(&self.secret_url(realm, client), realm)?;
         match json.get("value").and_then(Value::as_str) {
             Some(secret) => Ok(secret.to_string()),
             None => Err(no_secret(realm, client)),
         }
     }
 
+    /// Generate a new secret (`POST …/client-secret`); the old one stops
+    /// working at once unless a rotation policy keeps it.
+    pub fn regenerate_secret(&self, realm: &str, client: &ClientInfo) -> Result<String> {
+        Self::require_confidential(realm, client)?;
+        let url = self.secret_url(realm, client);
+        let reply = self.admin("POST", &url, None)?;
+        match reply.status {
+            200 => match parse_json(&reply, &url)?.get("value").and_then(Value::as_str) {
+                Some(secret) => Ok(secret.to_string()),
+                None => Err(Error::new(Kind::BadResponse, format!("{url} answered without the new secret"))),
+            },
+            _ => Err(self.admin_error(&reply, &url, realm)),
+        }
+    }
+
+    /// The rotated (previous) secret kept by a secret-rotation client policy.
+    pub fn rotated_secret(&self, realm: &str, client: &ClientInfo) -> Result<String> {
+        let url = format!("{}/rotated", self.secret_url(realm, client));
+        let reply = self.admin("GET", &url, None)?;
+        match reply.status {
+            200 => parse_json(&reply, &url)?
+                .get("value")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| self.no_rotated_secret(realm, client)),
+            404 => Err(self.no_rotated_secret(realm, client)),
+            _ => Err(self.admin_error(&reply, &url, realm)),
+        }
+    }
+
+    /// Make the rotated secret stop working now.
+    pub fn invalidate_rotated_secret(&self, realm: &str, client: &ClientInfo) -> Result<()> {
+        self.require_rotation()?;
+        let url = format!("{}/rotated", self.secret_url(realm, client));
+        let reply = self.admin("DELETE", &url, None)?;
+        match reply.status {
+            200 | 204 => Ok(()),
+            _ => Err(self.admin_error(&reply, &url, realm)),
+        }
+    }
+
+    /// A 404 on the rotated secret means "none" only where the feature is on.
+    fn no_rotated_secret(&self, realm: &str, client: &ClientInfo) -> Error {
+        if let Err(unsupported) = self.require_rotation() {
+            return unsupported;
+        }
+        Error::new(Kind::NoSecret, format!("client {:?} in realm {realm:?} has no rotated secret", client.client_id))
+            .hint("a secret-rotation client policy keeps the previous secret after --regenerate")
+    }
+
+    /// Secret rotation is a preview feature, off by default (Keycloak 21 and 26).
+    fn require_rotation(&self) -> Result<()> {
+        let url = format!("{}/admin/serverinfo", self.base);
+        let info = self.get_json(&url, ADMIN_REALM)?;
+        let disabled = info["profileInfo"]["disabledFeatures"]
+            .as_array()
+            .is_some_and(|features| features.iter().any(|f| f == "CLIENT_SECRET_ROTATION"));
+        if disabled {
+            let version = info["systemInfo"]["version"].as_str().unwrap_or("this version");
+            return Err(Error::new(Kind::Unsupported, format!("Keycloak {version} at {} has secret rotation turned off", self.base))
+                .hint("it is the preview feature client-secret-rotation (kc.sh build --features=client-secret-rotation)"));
+        }
+        Ok(())
+    }
+
+    /// Create a client; its id is the last segment of the `Location` header.
+    pub fn create_client(&self, realm: &str, representation: &Value) -> Result<String> {
+        let url = format!("{}/clients", self.realm_url(realm));
+        let reply = self.admin("POST", &url, Some(representation))?;
+        match reply.status {
+            201 => reply
+                .location
+                .as_deref()
+                .and_then(|location| location.rsplit('/').next())
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| Error::new(Kind::BadResponse, format!("{url} created a client but did not say where"))),
+            409 => {
+                let client_id = representation["clientId"].as_str().unwrap_or_default();
+                Err(Error::new(Kind::AlreadyExists, format!("client {client_id:?} already exists in realm {realm:?}"))
+                    .hint(format!("get its secret with: kubectl keycloak client-secret {client_id}")))
+            }
+            _ => Err(self.admin_error(&reply, &url, realm)),
+        }
+    }
+
+    /// The client with this id (as returned by [`Keycloak::create_client`]).
+    pub fn client_by_id(&self, realm: &str, id: &str) -> Result<ClientInfo> {
+        let url = format!("{}/clients/{}", self.realm_url(realm), encode(id));
+        let json = self.get_json(&url, realm)?;
+        ClientInfo::from_json(&json).ok_or_else(|| Error::new(Kind::BadResponse, format!("{url} did not answer with a client")))
+    }
+
+    /// One page of clients, optionally filtered by a case-insensitive
+    /// substring of the clientId.
+    pub fn list_clients(&self, realm: &str, search: Option<&str>, first: u32, max: u32) -> Result<Vec<ClientInfo>> {
+        let filter = search.map(|text| format!("clientId={}&search=true&", encode(text))).unwrap_or_default();
+        let url = format!("{}/clients?{filter}first={first}&max={max}", self.realm_url(realm));
+        let json = self.get_json(&url, realm)?;
+        let clients = json.as_array().ok_or_else(|| not_a_list(&url))?;
+        Ok(clients.iter().filter_map(ClientInfo::from_json).collect())
+    }
+
     fn realm_url(&self, realm: &str) -> String {
         format!("{}/admin/realms/{}", self.base, encode(realm))
     }
 
-    /// An authenticated GET, retried on gateway errors, mapped to our errors.
+    fn secret_url(&self, realm: &str, client: &ClientInfo) -> String {
+        format!("{}/clients/{}/client-secret", self.realm_url(realm), encode(&client.id))
+    }
+
     fn get_json(&self, url: &str, realm: &str) -> Result<Value> {
-        let token = self.token.as_deref().expect("logged in before admin calls");
-        let bearer = format!("Bearer {token}");
-        let mut reply = self.exchange("GET", url, |agent| agent.get(url).header("Authorization", &bearer).call())?;
-        for delay in GET_RETRY_DELAYS {
-            if !matches!(reply.status, 502..=504) {
-                break;
-            }
-            std::thread::sleep(delay);
-            reply = self.exchange("GET", url, |agent| agent.get(url).header("Authorization", &bearer).call())?;
-        }
+        let reply = self.admin("GET", url, None)?;
         match reply.status {
             200 => parse_json(&reply, url),
-            401 => Err(Error::new(Kind::Auth, format!("Keycloak rejected the admin token at {url} (HTTP 401)"))
-                .hint("the token may have expired; run the command again")),
-            403 => Err(Error::new(Kind::Auth, format!("the admin user may not read clients of realm {realm:?} (HTTP 403)"))
-                .hint("it needs the realm's view-clients role (master admins have it)")),
-            404 if is_json(&reply) && error_text(&reply).to_lowercase().contains("realm") => {
-                Err(Error::new(Kind::RealmNotFound, format!("realm {realm:?} not found in Keycloak at {}", self.base))
-                    .hint("pass the right --realm (CSM uses shasta)"))
+            _ => Err(self.admin_error(&reply, url, realm)),
+        }
+    }
+
+    /// An authenticated admin request. GETs are idempotent, so a gateway's
+    /// 502/503/504 is retried a bounded number of times; nothing else is.
+    fn admin(&self, method: &str, url: &str, body: Option<&Value>) -> Result<Reply> {
+        let bearer = format!("Bearer {}", self.token());
+        let send = |agent: &Agent| match (method, body) {
+            ("GET", _) => agent.get(url).header("Authorization", &bearer).call(),
+            ("DELETE", _) => agent.delete(url).header("Authorization", &bearer).call(),
+            (_, Some(body)) => agent
+                .post(url)
+                .header("Authorization", &bearer)
+                .header("Content-Type", "application/json")
+                .send(body.to_string()),
+            (_, None) => agent.post(url).header("Authorization", &bearer).send_empty(),
+        };
+        let mut reply = self.exchange(method, url, send)?;
+        if method == "GET" {
+            for delay in GET_RETRY_DELAYS {
+                if !matches!(reply.status, 502..=504) {
+                    break;
+                }
+                std::thread::sleep(delay);
+                reply = self.exchange(method, url, send)?;
             }
-            _ => Err(unexpected(&reply, url)),
+        }
+        Ok(reply)
+    }
+
+    /// What a failed admin call means, for the statuses every call shares.
+    fn admin_error(&self, reply: &Reply, url: &str, realm: &str) -> Error {
+        match reply.status {
+            401 => Error::new(Kind::Auth, format!("Keycloak rejected the admin token at {url} (HTTP 401)"))
+                .hint("the token may have expired; run the command again"),
+            403 => Error::new(Kind::Auth, format!("the admin may not do this in realm {realm:?}: {} (HTTP 403)", error_text(reply)))
+                .hint("it needs the realm's realm-management roles (master admins have them)"),
+            404 if is_json(reply) && error_text(reply).to_lowercase().contains("realm") => {
+                Error::new(Kind::RealmNotFound, format!("realm {realm:?} not found in Keycloak at {}", self.base))
+                    .hint("pass the right --realm (CSM uses shasta)")
+            }
+            _ => unexpected(reply, url),
         }
     }
 
@@ -207,7 +341,7 @@ impl Keycloak {
         &self,
         method: &str,
         url: &str,
-        send: impl FnOnce(&Agent) -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        send: impl Fn(&Agent) -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<Reply> {
         let started = Instant::now();
         let result = send(&self.agent).and_then(|mut response| {
@@ -218,8 +352,9 @@ impl Keycloak {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_string();
+            let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
             let body = response.body_mut().with_config().limit(MAX_BODY_BYTES).read_to_string()?;
-            Ok(Reply { status, content_type, body })
+            Ok(Reply { status, content_type, location, body })
         });
         match &result {
             Ok(reply) => trace::http(method, url, Some(reply.status), Some(reply.body.len()), started.elapsed()),
@@ -324,7 +459,7 @@ mod tests {
     use super::*;
 
     fn reply(status: u16, content_type: &str, body: &str) -> Reply {
-        Reply { status, content_type: content_type.into(), body: body.into() }
+        Reply { status, content_type: content_type.into(), location: None, body: body.into() }
     }
 
     #[test]

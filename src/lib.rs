@@ -1,14 +1,19 @@
 //! kubectl-keycloak: Keycloak admin helpers for Kubernetes clusters.
 //!
-//! The data path, one module each: `cli` (arguments) → `settings` (effective
-//! values) → `cluster` (kubeconfig, Secrets; `exec_credential`) → `admin` (credentials) → `tls`
-//! and `keycloak` (admin REST API) → `render` (formats and quoting) →
+//! The data path, one module each: `cli` (arguments) → `settings` and
+//! `config_file` (effective values) → `cluster` and `exec_credential`
+//! (kubeconfig, Secrets) → `admin` (credentials) → `session` (one login) →
+//! `tls` and `keycloak` (admin REST API) → the commands (`client_secret`,
+//! `create_client`, `clients`, `token`) → `render` (formats and quoting) →
 //! `error` (messages and exit codes).
 
 pub mod admin;
 pub mod cli;
 pub mod client_secret;
+pub mod clients;
 pub mod cluster;
+pub mod config_file;
+pub mod create_client;
 pub mod error;
 pub mod exec_credential;
 pub mod keycloak;
@@ -16,6 +21,7 @@ pub mod render;
 pub mod session;
 pub mod settings;
 pub mod tls;
+pub mod token;
 pub mod trace;
 
 use std::ffi::OsString;
@@ -25,6 +31,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 use cli::{Cli, Command};
+use cluster::Kube;
+use config_file::ConfigFile;
 use error::{Error, Kind, Result};
 use session::Session;
 use settings::Settings;
@@ -56,20 +64,50 @@ fn execute(cli: &Cli, matches: &clap::ArgMatches) -> Result<String> {
     if cli.verbose > 0 {
         trace::enable();
     }
-    match &cli.command {
-        Command::Completion { shell } => {
-            let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "kubectl-keycloak", &mut script);
-            Ok(String::from_utf8(script).expect("completion scripts are UTF-8"))
-        }
-        Command::ClientSecret(args) => {
-            // Variable names are checked before any network call.
-            render::variable_names(&args.clients, &args.vars)?;
-            let settings = Settings::resolve(cli, matches)?;
-            let session = Session::open(&settings)?;
-            client_secret::run(&session, args)
-        }
+    if let Command::Completion { shell } = &cli.command {
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut Cli::command(), "kubectl-keycloak", &mut script);
+        return Ok(String::from_utf8(script).expect("completion scripts are UTF-8"));
     }
+    // Argument checks that need no network come first.
+    if let Command::ClientSecret(args) = &cli.command {
+        render::variable_names(&args.clients, &args.out.vars)?;
+    }
+    let kube = Kube::load(&settings::kube_options(cli)?)?;
+    if let Some(context) = &kube.context {
+        trace::note(&format!("kube context {context}"));
+    }
+    let config = ConfigFile::load()?;
+    let settings = Settings::resolve(cli, matches, kube.context.as_deref(), &config)?;
+    if let Command::Config = &cli.command {
+        return Ok(show_config(kube.context.as_deref(), &config, &settings));
+    }
+    let session = Session::open(kube, &settings)?;
+    match &cli.command {
+        Command::ClientSecret(args) => client_secret::run(&session, args),
+        Command::CreateClient(args) => create_client::run(&session, args),
+        Command::Clients(args) => clients::run(&session, args),
+        Command::Token(args) => token::run(&session, args),
+        Command::Config | Command::Completion { .. } => unreachable!("handled above"),
+    }
+}
+
+/// `kubectl keycloak config`: every setting, its value and its source.
+fn show_config(context: Option<&str>, config: &ConfigFile, settings: &Settings) -> String {
+    let file_state = if config.found { "" } else { " (not found)" };
+    let mut rows = vec![
+        ("context", context.unwrap_or("(in-cluster)").to_string(), "kubeconfig".to_string()),
+        ("config-file", format!("{}{file_state}", config.path.display()), String::new()),
+    ];
+    rows.extend(settings.describe());
+    let width = rows.iter().map(|(name, ..)| name.len()).max().unwrap_or(0);
+    let value_width = rows.iter().map(|(_, value, _)| value.chars().count()).max().unwrap_or(0);
+    rows.iter()
+        .map(|(name, value, source)| {
+            let line = format!("{name:<width$}   {value:<value_width$}   {source}");
+            format!("{}\n", line.trim_end())
+        })
+        .collect()
 }
 
 /// The whole output, written once, after every call has succeeded.

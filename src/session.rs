@@ -14,14 +14,12 @@ pub struct Session {
     pub cluster: Cluster,
     pub keycloak: Keycloak,
     pub realm: String,
+    /// Namespace for Secrets named without one.
+    pub namespace: String,
 }
 
 impl Session {
-    pub fn open(settings: &Settings) -> Result<Self> {
-        let kube = Kube::load(&settings.kube)?;
-        if let Some(context) = &kube.context {
-            trace::note(&format!("kube context {context}"));
-        }
+    pub fn open(kube: Kube, settings: &Settings) -> Result<Self> {
         let cluster = kube.connect()?;
         let secret = &settings.admin_secret.value;
         let credentials = AdminCredentials::from_secret_data(secret, cluster.secret_data(secret)?)?;
@@ -32,13 +30,19 @@ impl Session {
         }
         if let Some(configmap) = &settings.ca_configmap {
             let pem = cluster.configmap_value(&configmap.value.object, &configmap.value.key)?;
-            extra.push(ExtraCa { origin: format!("ConfigMap {} key {}", configmap.value.object, configmap.value.key), pem: pem.into_bytes() });
+            extra.push(ExtraCa { origin: format!("ConfigMap {}", configmap.value), pem: pem.into_bytes() });
         }
         let tls = tls::config(&extra, settings.insecure)?;
 
-        trace::note(&format!("Keycloak {} ({}), realm {} ({})", trace::mask_userinfo(&settings.keycloak_url.value), settings.keycloak_url.source, settings.realm.value, settings.realm.source));
+        trace::note(&format!(
+            "Keycloak {} ({}), realm {} ({})",
+            trace::mask_userinfo(&settings.keycloak_url.value),
+            settings.keycloak_url.source,
+            settings.realm.value,
+            settings.realm.source
+        ));
         let mut keycloak = Keycloak::new(&settings.keycloak_url.value, settings.timeout, tls)?;
-        keycloak.login_password(&credentials)?;
-        Ok(Session { cluster, keycloak, realm: settings.realm.value.clone() })
+        keycloak.login(&credentials, &settings.admin_realm.value)?;
+        Ok(Session { cluster, keycloak, realm: settings.realm.value.clone(), namespace: settings.namespace.clone() })
     }
 }

@@ -1,7 +1,9 @@
 //! Effective settings and where each came from.
 //!
-//! Precedence: command-line flag > environment variable > built-in default.
-//! The source is kept so `-v` (and `config`) can say why a value was used.
+//! Precedence: command-line flag > environment variable > the config file's
+//! entry for the kube context > the config file's `defaults` > built-in
+//! default. The source is kept so `config` and `-v` can say why a value was
+//! used.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,12 +13,15 @@ use clap::parser::ValueSource;
 
 use crate::cli::Cli;
 use crate::cluster::{KubeOptions, ObjectRef};
+use crate::config_file::ConfigFile;
 use crate::error::{Error, Result};
 
 pub const DEFAULT_KEYCLOAK_URL: &str = "https://api-gw-service-nmn.local/keycloak";
 pub const DEFAULT_REALM: &str = "shasta";
+pub const DEFAULT_ADMIN_REALM: &str = "master";
 pub const DEFAULT_NAMESPACE: &str = "services";
 pub const DEFAULT_ADMIN_SECRET: &str = "keycloak-master-admin-auth";
+pub const DEFAULT_CA_KEY: &str = "certificate_authority.crt";
 /// Bounds every request when `--request-timeout` is not given, so a hung
 /// server never hangs the shell that evals us.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -25,6 +30,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub enum Source {
     Flag,
     Env(&'static str),
+    /// The config file: its path and the section (`contexts.NAME` or `defaults`).
+    Config(PathBuf, String),
     Default,
 }
 
@@ -33,6 +40,7 @@ impl std::fmt::Display for Source {
         match self {
             Source::Flag => write!(f, "flag"),
             Source::Env(name) => write!(f, "environment {name}"),
+            Source::Config(path, section) => write!(f, "{} ({section})", path.display()),
             Source::Default => write!(f, "default"),
         }
     }
@@ -44,82 +52,126 @@ pub struct Setting<T> {
     pub source: Source,
 }
 
-/// A key inside a ConfigMap: `[NAMESPACE/]NAME[:KEY]`.
+/// A key inside a ConfigMap or Secret: `[NAMESPACE/]NAME[:KEY]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyRef {
     pub object: ObjectRef,
     pub key: String,
 }
 
-pub const DEFAULT_CA_KEY: &str = "certificate_authority.crt";
-
 impl KeyRef {
-    pub fn parse(text: &str, default_namespace: &str) -> Result<Self> {
+    pub fn parse(text: &str, default_namespace: &str, default_key: &str) -> Result<Self> {
         let (object, key) = match text.rsplit_once(':') {
             Some((object, key)) if !key.is_empty() => (object, key),
-            _ => (text, DEFAULT_CA_KEY),
+            _ => (text.trim_end_matches(':'), default_key),
         };
         Ok(KeyRef { object: ObjectRef::parse(object, default_namespace)?, key: key.to_string() })
     }
 }
 
+impl std::fmt::Display for KeyRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.object, self.key)
+    }
+}
+
 #[derive(Debug)]
 pub struct Settings {
-    pub kube: KubeOptions,
     pub keycloak_url: Setting<String>,
     pub realm: Setting<String>,
+    pub admin_realm: Setting<String>,
     pub admin_secret: Setting<ObjectRef>,
     pub ca_file: Option<Setting<PathBuf>>,
     pub ca_configmap: Option<Setting<KeyRef>>,
     pub insecure: bool,
     pub timeout: Option<Duration>,
+    /// Namespace for Secrets and ConfigMaps named without one.
+    pub namespace: String,
+}
+
+/// The kube side comes from flags alone: it is needed to learn the context
+/// that selects the config file's entry.
+pub fn kube_options(cli: &Cli) -> Result<KubeOptions> {
+    Ok(KubeOptions {
+        kubeconfig: cli.kube.kubeconfig.clone(),
+        context: cli.kube.context.clone(),
+        cluster: cli.kube.cluster.clone(),
+        user: cli.kube.user.clone(),
+        as_user: cli.kube.as_user.clone(),
+        as_groups: cli.kube.as_groups.clone(),
+        timeout: timeout(cli)?,
+    })
+}
+
+fn timeout(cli: &Cli) -> Result<Option<Duration>> {
+    match &cli.kube.request_timeout {
+        Some(text) => parse_timeout(text),
+        None => Ok(Some(DEFAULT_TIMEOUT)),
+    }
 }
 
 impl Settings {
-    pub fn resolve(cli: &Cli, matches: &ArgMatches) -> Result<Self> {
-        let source = |id: &str, env: &'static str| match matches.value_source(id) {
-            Some(ValueSource::EnvVariable) => Source::Env(env),
-            _ => Source::Flag,
-        };
-        let setting = |value: Option<&String>, id: &str, env: &'static str, default: &str| match value {
-            Some(value) => Setting { value: value.clone(), source: source(id, env) },
-            None => Setting { value: default.to_string(), source: Source::Default },
+    pub fn resolve(cli: &Cli, matches: &ArgMatches, context: Option<&str>, config: &ConfigFile) -> Result<Self> {
+        let layered = |value: Option<&String>, id: &str, env: &'static str, key: &str, default: Option<&str>| {
+            if let Some(value) = value {
+                let source = match matches.value_source(id) {
+                    Some(ValueSource::EnvVariable) => Source::Env(env),
+                    _ => Source::Flag,
+                };
+                return Some(Setting { value: value.clone(), source });
+            }
+            if let Some((value, section)) = config.lookup(context, key) {
+                return Some(Setting { value, source: Source::Config(config.path.clone(), section) });
+            }
+            default.map(|d| Setting { value: d.to_string(), source: Source::Default })
         };
         let k = &cli.keycloak;
-        let namespace = cli.kube.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
-        let timeout = match &cli.kube.request_timeout {
-            Some(text) => parse_timeout(text)?,
-            None => Some(DEFAULT_TIMEOUT),
-        };
-        let admin_secret = setting(k.admin_secret.as_ref(), "admin_secret", "KUBECTL_KEYCLOAK_ADMIN_SECRET", DEFAULT_ADMIN_SECRET);
-        let ca_configmap = match &k.keycloak_ca_configmap {
-            Some(text) => Some(Setting {
-                value: KeyRef::parse(text, namespace)?,
-                source: source("keycloak_ca_configmap", "KUBECTL_KEYCLOAK_CA_CONFIGMAP"),
-            }),
-            None => None,
-        };
+        let namespace = cli.kube.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+        let required = |value, id, env, key, default| layered(value, id, env, key, Some(default)).expect("has a default");
+
+        let admin_secret = required(k.admin_secret.as_ref(), "admin_secret", "KUBECTL_KEYCLOAK_ADMIN_SECRET", "admin-secret", DEFAULT_ADMIN_SECRET);
+        let ca_file = layered(k.keycloak_ca_file.as_ref(), "keycloak_ca_file", "KUBECTL_KEYCLOAK_CA_FILE", "keycloak-ca-file", None);
+        let ca_configmap =
+            layered(k.keycloak_ca_configmap.as_ref(), "keycloak_ca_configmap", "KUBECTL_KEYCLOAK_CA_CONFIGMAP", "keycloak-ca-configmap", None);
         Ok(Settings {
-            kube: KubeOptions {
-                kubeconfig: cli.kube.kubeconfig.clone(),
-                context: cli.kube.context.clone(),
-                cluster: cli.kube.cluster.clone(),
-                user: cli.kube.user.clone(),
-                as_user: cli.kube.as_user.clone(),
-                as_groups: cli.kube.as_groups.clone(),
-                timeout,
+            keycloak_url: required(k.keycloak_url.as_ref(), "keycloak_url", "KUBECTL_KEYCLOAK_URL", "keycloak-url", DEFAULT_KEYCLOAK_URL),
+            realm: required(k.realm.as_ref(), "realm", "KUBECTL_KEYCLOAK_REALM", "realm", DEFAULT_REALM),
+            admin_realm: required(k.admin_realm.as_ref(), "admin_realm", "KUBECTL_KEYCLOAK_ADMIN_REALM", "admin-realm", DEFAULT_ADMIN_REALM),
+            admin_secret: Setting { value: ObjectRef::parse(&admin_secret.value, &namespace)?, source: admin_secret.source },
+            ca_file: ca_file.filter(|s| !s.value.is_empty()).map(|s| Setting { value: PathBuf::from(s.value), source: s.source }),
+            ca_configmap: match ca_configmap.filter(|s| !s.value.is_empty()) {
+                Some(s) => Some(Setting { value: KeyRef::parse(&s.value, &namespace, DEFAULT_CA_KEY)?, source: s.source }),
+                None => None,
             },
-            keycloak_url: setting(k.keycloak_url.as_ref(), "keycloak_url", "KUBECTL_KEYCLOAK_URL", DEFAULT_KEYCLOAK_URL),
-            realm: setting(k.realm.as_ref(), "realm", "KUBECTL_KEYCLOAK_REALM", DEFAULT_REALM),
-            admin_secret: Setting { value: ObjectRef::parse(&admin_secret.value, namespace)?, source: admin_secret.source },
-            ca_file: k.keycloak_ca_file.as_ref().map(|path| Setting {
-                value: path.clone(),
-                source: source("keycloak_ca_file", "KUBECTL_KEYCLOAK_CA_FILE"),
-            }),
-            ca_configmap,
             insecure: k.insecure_skip_keycloak_tls_verify,
-            timeout,
+            timeout: timeout(cli)?,
+            namespace,
         })
+    }
+
+    /// `name  value  (source)` lines for `kubectl keycloak config`.
+    pub fn describe(&self) -> Vec<(&'static str, String, String)> {
+        let row = |name, value: String, source: &Source| (name, value, source.to_string());
+        let mut rows = vec![
+            row("keycloak-url", self.keycloak_url.value.clone(), &self.keycloak_url.source),
+            row("realm", self.realm.value.clone(), &self.realm.source),
+            row("admin-realm", self.admin_realm.value.clone(), &self.admin_realm.source),
+            row("admin-secret", self.admin_secret.value.to_string(), &self.admin_secret.source),
+        ];
+        rows.push(match &self.ca_file {
+            Some(s) => row("keycloak-ca-file", s.value.display().to_string(), &s.source),
+            None => ("keycloak-ca-file", "-".into(), "OS trust store only".into()),
+        });
+        rows.push(match &self.ca_configmap {
+            Some(s) => row("keycloak-ca-configmap", s.value.to_string(), &s.source),
+            None => ("keycloak-ca-configmap", "-".into(), "not used".into()),
+        });
+        let timeout = self.timeout.map_or_else(|| "none".to_string(), |t| format!("{}s", t.as_secs_f64()));
+        rows.push(("request-timeout", timeout, String::new()));
+        if self.insecure {
+            rows.push(("keycloak-tls-verify", "OFF".into(), "flag".into()));
+        }
+        rows
     }
 }
 
@@ -174,10 +226,10 @@ mod tests {
     }
 
     #[test]
-    fn configmap_keys_default_to_the_csm_key() {
-        let key = KeyRef::parse("cray-configmap-ca-public-key", "services").unwrap();
-        assert_eq!(key.object.to_string(), "services/cray-configmap-ca-public-key");
-        assert_eq!(key.key, DEFAULT_CA_KEY);
-        assert_eq!(KeyRef::parse("ns/cm:ca.pem", "services").unwrap().key, "ca.pem");
+    fn key_refs_take_default_namespace_and_key() {
+        let key = KeyRef::parse("cray-configmap-ca-public-key", "services", DEFAULT_CA_KEY).unwrap();
+        assert_eq!(key.to_string(), "services/cray-configmap-ca-public-key:certificate_authority.crt");
+        assert_eq!(KeyRef::parse("ns/cm:ca.pem", "services", DEFAULT_CA_KEY).unwrap().key, "ca.pem");
+        assert_eq!(KeyRef::parse("ns/s", "services", "client-secret").unwrap().key, "client-secret");
     }
 }

@@ -1,0 +1,108 @@
+//! Per-context defaults, so multi-cluster admins type only the command:
+//!
+//! ```yaml
+//! # ~/.config/kubectl-keycloak/config.yaml (or $KUBECTL_KEYCLOAK_CONFIG)
+//! defaults:
+//!   realm: shasta
+//! contexts:
+//!   prod:
+//!     keycloak-url: https://auth.prod.example.com/keycloak
+//!     keycloak-ca-file: /etc/pki/trust/anchors/platform-ca-certs.crt
+//!     admin-secret: services/keycloak-master-admin-auth
+//! ```
+//!
+//! Keys are the long flag names. The file holds no secrets and may not turn
+//! TLS verification off: that stays an explicit flag.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::error::{Error, Kind, Result};
+
+/// The keys a section may hold.
+pub const KEYS: &[&str] = &["keycloak-url", "realm", "admin-realm", "admin-secret", "keycloak-ca-file", "keycloak-ca-configmap"];
+
+#[derive(Debug, Default)]
+pub struct ConfigFile {
+    pub path: PathBuf,
+    pub found: bool,
+    defaults: BTreeMap<String, String>,
+    contexts: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    defaults: BTreeMap<String, String>,
+    #[serde(default)]
+    contexts: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl ConfigFile {
+    pub fn default_path() -> PathBuf {
+        match std::env::var_os("KUBECTL_KEYCLOAK_CONFIG").filter(|p| !p.is_empty()) {
+            Some(path) => PathBuf::from(path),
+            None => dirs::config_dir().unwrap_or_else(|| PathBuf::from(".")).join("kubectl-keycloak").join("config.yaml"),
+        }
+    }
+
+    /// Read the file; a missing file is an empty configuration.
+    pub fn load() -> Result<Self> {
+        let path = Self::default_path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile { path, ..Default::default() }),
+            Err(err) => return Err(Error::new(Kind::Usage, format!("cannot read config file {}: {err}", path.display()))),
+        };
+        let invalid = |why: String| {
+            Error::new(Kind::Usage, format!("config file {} is invalid: {why}", path.display()))
+                .hint(format!("sections are defaults and contexts.NAME, keys {}", KEYS.join(", ")))
+        };
+        let raw: Raw = if text.trim().is_empty() {
+            Raw { defaults: BTreeMap::new(), contexts: BTreeMap::new() }
+        } else {
+            serde_saphyr::from_str(&text).map_err(|err| invalid(crate::error::one_line(&err.to_string())))?
+        };
+        for (section, entries) in std::iter::once(("defaults".to_string(), &raw.defaults))
+            .chain(raw.contexts.iter().map(|(name, entries)| (format!("contexts.{name}"), entries)))
+        {
+            if let Some(key) = entries.keys().find(|key| !KEYS.contains(&key.as_str())) {
+                return Err(invalid(format!("unknown key {key:?} in {section}")));
+            }
+        }
+        Ok(ConfigFile { path, found: true, defaults: raw.defaults, contexts: raw.contexts })
+    }
+
+    /// The value for `key`: the context's own entry first, then `defaults`.
+    pub fn lookup(&self, context: Option<&str>, key: &str) -> Option<(String, String)> {
+        if let Some(value) = context.and_then(|c| self.contexts.get(c)).and_then(|entries| entries.get(key)) {
+            return Some((value.clone(), format!("contexts.{}", context.unwrap_or_default())));
+        }
+        self.defaults.get(key).map(|value| (value.clone(), "defaults".to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> ConfigFile {
+        let raw: Raw = serde_saphyr::from_str(text).unwrap();
+        ConfigFile { path: "c.yaml".into(), found: true, defaults: raw.defaults, contexts: raw.contexts }
+    }
+
+    #[test]
+    fn context_entries_win_over_defaults() {
+        let config = parse("defaults:\n  realm: a\n  admin-realm: m\ncontexts:\n  prod:\n    realm: b\n");
+        assert_eq!(config.lookup(Some("prod"), "realm"), Some(("b".into(), "contexts.prod".into())));
+        assert_eq!(config.lookup(Some("prod"), "admin-realm"), Some(("m".into(), "defaults".into())));
+        assert_eq!(config.lookup(Some("other"), "realm"), Some(("a".into(), "defaults".into())));
+        assert_eq!(config.lookup(None, "keycloak-url"), None);
+    }
+
+    #[test]
+    fn unknown_sections_are_rejected() {
+        assert!(serde_saphyr::from_str::<Raw>("insecure: true\n").is_err());
+    }
+}

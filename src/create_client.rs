@@ -1,0 +1,32 @@
+//! `create-client`: a confidential client (optionally with a service
+//! account), printed or stored like `client-secret`.
+
+use serde_json::json;
+
+use crate::cli::CreateClientArgs;
+use crate::client_secret::deliver;
+use crate::error::Result;
+use crate::render::{self, Entry};
+use crate::session::Session;
+
+pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
+    let variable = render::variable_names(std::slice::from_ref(&args.client), &args.out.vars)?.remove(0);
+    let realm = &session.realm;
+    let representation = json!({
+        "clientId": args.client,
+        "enabled": true,
+        "protocol": "openid-connect",
+        "publicClient": false,
+        "clientAuthenticatorType": "client-secret",
+        "serviceAccountsEnabled": args.service_account,
+        // A machine client: no browser flows unless someone turns them on.
+        "standardFlowEnabled": !args.service_account,
+        "directAccessGrantsEnabled": false,
+    });
+    let id = session.keycloak.create_client(realm, &representation)?;
+    let client = session.keycloak.client_by_id(realm, &id)?;
+    let secret = session.keycloak.client_secret(realm, &client)?;
+    eprintln!("kubectl-keycloak: created client {:?} in realm {realm:?}", args.client);
+    let entry = Entry { client_id: args.client.clone(), realm: realm.clone(), variable, secret };
+    deliver(session, &args.out, &[entry], false)
+}
