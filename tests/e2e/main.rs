@@ -11,5 +11,6 @@ mod failures;
 mod gateway;
 mod identifiers;
 mod leaks;
+mod lifecycle;
 mod pipes;
 mod shells;
