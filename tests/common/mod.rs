@@ -228,7 +228,22 @@ impl Outcome {
             self.show()
         );
         assert!(lines[0].starts_with("kubectl-keycloak: error: "), "{}", self.show());
+        self.report_fault();
         self
+    }
+
+    /// With KUBECTL_KEYCLOAK_FAULT_REPORT=FILE, each checked failure appends
+    /// a JSON line (test, exit code, message, time) for tests/bench/reliability.
+    fn report_fault(&self) {
+        let Some(path) = std::env::var_os("KUBECTL_KEYCLOAK_FAULT_REPORT") else { return };
+        let record = serde_json::json!({
+            "test": std::thread::current().name().unwrap_or("?"),
+            "code": self.code,
+            "message": self.stderr.trim_end(),
+            "ms": self.elapsed.as_secs_f64() * 1000.0,
+        });
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).expect("fault report file");
+        writeln!(file, "{record}").expect("write fault report");
     }
 
     pub fn stdout_is(self, expected: &str) -> Self {

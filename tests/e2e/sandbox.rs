@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 
 pub struct Sandbox {
     pub keycloak_url: String,
-    pub ca_file: String,
     pub version: String,
     pub kubeconfig: String,
     agent: ureq::Agent,
@@ -36,7 +35,6 @@ pub fn sandbox() -> &'static Sandbox {
             .new_agent();
         Sandbox {
             keycloak_url: var("SANDBOX_KEYCLOAK_URL"),
-            ca_file,
             version: var("SANDBOX_KEYCLOAK_VERSION"),
             kubeconfig: var("KUBECONFIG"),
             agent,
