@@ -11,7 +11,6 @@ use crate::keycloak::{ClientInfo, Keycloak};
 use crate::render::{self, Entry, Format};
 use crate::session::Session;
 use crate::settings::KeyRef;
-use crate::trace;
 
 /// How many similar clientIds a "not found" error suggests.
 const SUGGESTIONS: usize = 5;
@@ -87,7 +86,6 @@ pub fn deliver(session: &Session, out: &SecretOutputArgs, entries: &[Entry], cha
             }
         })?;
         let verb = if written == SecretWrite::Created { "created Secret" } else { "updated Secret" };
-        trace::note(&format!("{verb} {} key {}", target.object, target.key));
         eprintln!("kubectl-keycloak: {verb} {} (key {}) with the secret of client {:?}", target.object, target.key, entry.client_id);
     }
     match (out.output, &out.to_secret) {
