@@ -7,6 +7,7 @@ REPO_ROOT="$(cd "$SANDBOX_SRC/../.." && pwd)"
 . "$SANDBOX_SRC/versions.env"
 
 SANDBOX_ROOT="$REPO_ROOT/target/sandbox"
+# shellcheck disable=SC2034  # used by the scripts that source this file
 CACHE_DIR="${SANDBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-keycloak-sandbox}"
 
 log() { printf '[sandbox %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
