@@ -229,7 +229,8 @@ impl Cluster {
             };
             let started = Instant::now();
             let created = self.runtime.block_on(api.create(&PostParams::default(), &new_secret));
-            trace::kube("POST", &url, &created.as_ref().map(|_| ()), started.elapsed());
+            let collection = url.rsplit_once('/').map_or(url.as_str(), |(collection, _)| collection);
+            trace::kube("POST", collection, &created.as_ref().map(|_| ()), started.elapsed());
             match created {
                 Ok(_) => return Ok(SecretWrite::Created),
                 // Someone created it meanwhile: patch that one.

@@ -24,7 +24,7 @@ pub fn http(method: &str, url: &str, status: Option<u16>, bytes: Option<usize>, 
     }
     let status = status.map_or_else(|| "failed".to_string(), |s| s.to_string());
     let size = bytes.map(|b| format!(", {b} bytes")).unwrap_or_default();
-    eprintln!("kubectl-keycloak: {method} {} -> {status} ({}{size})", mask_userinfo(url), millis(elapsed));
+    eprintln!("kubectl-keycloak: trace: {method} {} -> {status} ({}{size})", mask_userinfo(url), millis(elapsed));
 }
 
 /// One Kubernetes API call.
@@ -37,13 +37,13 @@ pub fn kube(method: &str, url: &str, result: &Result<(), &kube::Error>, elapsed:
         Err(kube::Error::Api(status)) => status.code.to_string(),
         Err(_) => "failed".to_string(),
     };
-    eprintln!("kubectl-keycloak: {method} {} -> {status} ({})", mask_userinfo(url), millis(elapsed));
+    eprintln!("kubectl-keycloak: trace: {method} {} -> {status} ({})", mask_userinfo(url), millis(elapsed));
 }
 
 /// A free-form note, e.g. which settings were used.
 pub fn note(text: &str) {
     if enabled() {
-        eprintln!("kubectl-keycloak: {text}");
+        eprintln!("kubectl-keycloak: trace: {text}");
     }
 }
 

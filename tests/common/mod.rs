@@ -56,9 +56,7 @@ fn verbose_pass() -> bool {
 }
 
 fn is_trace_line(line: &str) -> bool {
-    line.starts_with("kubectl-keycloak: ")
-        && !line.starts_with("kubectl-keycloak: error: ")
-        && !line.starts_with("kubectl-keycloak: warning: ")
+    line.starts_with("kubectl-keycloak: trace: ")
 }
 
 pub struct Run {
