@@ -20,7 +20,6 @@ const SUGGESTIONS: usize = 5;
 pub const DEFAULT_SECRET_KEY: &str = "client-secret";
 
 pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
-    check(args)?;
     let variables = render::variable_names(&args.clients, &args.out.vars)?;
     let realm = &session.realm;
     let mut entries = Vec::with_capacity(args.clients.len());
@@ -51,7 +50,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
 }
 
 /// Destructive or storing operations act on one client at a time.
-fn check(args: &ClientSecretArgs) -> Result<()> {
+pub fn check(args: &ClientSecretArgs) -> Result<()> {
     let single = args.regenerate || args.rotated || args.invalidate_rotated || args.out.to_secret.is_some();
     if single && args.clients.len() != 1 {
         return Err(Error::usage("--regenerate, --rotated, --invalidate-rotated and --to-secret take exactly one CLIENT"));

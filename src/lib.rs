@@ -69,10 +69,7 @@ fn execute(cli: &Cli, matches: &clap::ArgMatches) -> Result<String> {
         clap_complete::generate(*shell, &mut Cli::command(), "kubectl-keycloak", &mut script);
         return Ok(String::from_utf8(script).expect("completion scripts are UTF-8"));
     }
-    // Argument checks that need no network come first.
-    if let Command::ClientSecret(args) = &cli.command {
-        render::variable_names(&args.clients, &args.out.vars)?;
-    }
+    check_arguments(&cli.command)?;
     let kube = Kube::load(&settings::kube_options(cli)?)?;
     if let Some(context) = &kube.context {
         trace::note(&format!("kube context {context}"));
@@ -89,6 +86,19 @@ fn execute(cli: &Cli, matches: &clap::ArgMatches) -> Result<String> {
         Command::Clients(args) => clients::run(&session, args),
         Command::Token(args) => token::run(&session, args),
         Command::Config | Command::Completion { .. } => unreachable!("handled above"),
+    }
+}
+
+/// Argument errors that need no cluster are reported before any request.
+fn check_arguments(command: &Command) -> Result<()> {
+    match command {
+        Command::ClientSecret(args) => {
+            render::variable_names(&args.clients, &args.out.vars)?;
+            client_secret::check(args)
+        }
+        Command::CreateClient(args) => render::variable_names(std::slice::from_ref(&args.client), &args.out.vars).map(drop),
+        Command::Token(args) => render::validate_variable(&args.var),
+        Command::Clients(_) | Command::Config | Command::Completion { .. } => Ok(()),
     }
 }
 

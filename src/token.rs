@@ -10,7 +10,6 @@ use crate::render::{self, Entry, Format};
 use crate::session::Session;
 
 pub fn run(session: &Session, args: &TokenArgs) -> Result<String> {
-    render::validate_variable(&args.var)?;
     let token = session.keycloak.token();
     let expires = expiry(token);
     let entry = Entry { client_id: String::new(), realm: String::new(), variable: args.var.clone(), secret: token.to_string() };

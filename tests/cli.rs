@@ -95,3 +95,20 @@ fn unknown_context_names_the_fix() {
     std::fs::write(&file, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n").unwrap();
     Run::direct(&["client-secret", "x", "--context", "nope"]).env("KUBECONFIG", &file).run().fails(3, "kubectl config get-contexts");
 }
+
+#[test]
+fn single_client_operations_refuse_several_clients_before_any_request() {
+    for flag in ["--regenerate", "--rotated", "--invalidate-rotated"] {
+        Run::direct(&["client-secret", "a", "b", flag])
+            .env("KUBECONFIG", "/nonexistent/kubeconfig")
+            .run()
+            .fails(2, "take exactly one CLIENT");
+    }
+    Run::direct(&["client-secret", "a", "b", "--to-secret", "ns/s"]).env("KUBECONFIG", "/nonexistent").run().fails(2, "exactly one CLIENT");
+}
+
+#[test]
+fn token_and_create_client_check_their_variable_names_first() {
+    Run::direct(&["token", "--var", "9x"]).env("KUBECONFIG", "/nonexistent").run().fails(2, "invalid variable name");
+    Run::direct(&["create-client", "c", "--var", "a-b"]).env("KUBECONFIG", "/nonexistent").run().fails(2, "invalid variable name");
+}
