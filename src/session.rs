@@ -20,9 +20,14 @@ pub struct Session {
 
 impl Session {
     pub fn open(kube: Kube, settings: &Settings) -> Result<Self> {
-        let cluster = kube.connect()?;
-        let secret = &settings.admin_secret.value;
-        let credentials = AdminCredentials::from_secret_data(secret, cluster.secret_data(secret)?)?;
+        // Parsing the OS trust store is CPU work; a second thread does it
+        // while this one waits for the API server.
+        let (roots, read) = std::thread::scope(|scope| {
+            let roots = scope.spawn(|| if settings.insecure { Vec::new() } else { tls::os_roots() });
+            let read = Self::admin_credentials(kube, settings);
+            (roots.join().expect("reading the trust store does not panic"), read)
+        });
+        let (cluster, credentials) = read?;
 
         let mut extra = Vec::new();
         if let Some(file) = &settings.ca_file {
@@ -32,7 +37,7 @@ impl Session {
             let pem = cluster.configmap_value(&configmap.value.object, &configmap.value.key)?;
             extra.push(ExtraCa { origin: format!("ConfigMap {}", configmap.value), pem: pem.into_bytes() });
         }
-        let tls = tls::config(&extra, settings.insecure)?;
+        let tls = tls::config(roots, &extra, settings.insecure)?;
 
         trace::note(&format!(
             "Keycloak {} ({}), realm {} ({})",
@@ -44,5 +49,12 @@ impl Session {
         let mut keycloak = Keycloak::new(&settings.keycloak_url.value, settings.timeout, tls)?;
         keycloak.login(&credentials, &settings.admin_realm.value)?;
         Ok(Session { cluster, keycloak, realm: settings.realm.value.clone(), namespace: settings.namespace.clone() })
+    }
+
+    fn admin_credentials(kube: Kube, settings: &Settings) -> Result<(Cluster, AdminCredentials)> {
+        let cluster = kube.connect()?;
+        let secret = &settings.admin_secret.value;
+        let credentials = AdminCredentials::from_secret_data(secret, cluster.secret_data(secret)?)?;
+        Ok((cluster, credentials))
     }
 }

@@ -25,14 +25,14 @@ impl ExtraCa {
     }
 }
 
-pub fn config(extra: &[ExtraCa], insecure: bool) -> Result<TlsConfig> {
+/// `roots` come from [`os_roots`]; the `extra` CAs are added to them.
+pub fn config(mut roots: Vec<Certificate<'static>>, extra: &[ExtraCa], insecure: bool) -> Result<TlsConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = TlsConfig::builder().unversioned_rustls_crypto_provider(provider);
     if insecure {
         eprintln!("kubectl-keycloak: warning: TLS verification for Keycloak is OFF (--insecure-skip-keycloak-tls-verify); the admin password can be intercepted");
         return Ok(builder.disable_verification(true).build());
     }
-    let mut roots = os_roots();
     for ca in extra {
         let before = roots.len();
         for item in ureq::tls::parse_pem(&ca.pem) {
@@ -49,7 +49,8 @@ pub fn config(extra: &[ExtraCa], insecure: bool) -> Result<TlsConfig> {
     Ok(builder.root_certs(RootCerts::from(roots)).build())
 }
 
-fn os_roots() -> Vec<Certificate<'static>> {
+/// The OS trust store (where CSM installs its platform CA).
+pub fn os_roots() -> Vec<Certificate<'static>> {
     let loaded = rustls_native_certs::load_native_certs();
     if !loaded.errors.is_empty() {
         trace::note(&format!("{} problem(s) reading the OS trust store; the readable certificates are used", loaded.errors.len()));

@@ -26,7 +26,7 @@ pub fn sandbox() -> &'static Sandbox {
         };
         let ca_file = var("SANDBOX_CA_FILE");
         let ca = kubectl_keycloak::tls::ExtraCa::from_file(ca_file.as_ref()).expect("sandbox CA");
-        let tls = kubectl_keycloak::tls::config(&[ca], false).expect("TLS config");
+        let tls = kubectl_keycloak::tls::config(Vec::new(), &[ca], false).expect("TLS config");
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
