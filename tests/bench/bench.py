@@ -558,7 +558,10 @@ def startup(out_path, n=60):
             with tempfile.NamedTemporaryFile("r") as t:
                 run(["/usr/bin/time", "-f", "%M", "-o", t.name, PLUGIN, "--version"], env)
                 rss.append(int(t.read().split()[-1]))
+    git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     res = {
+        "source": git("log", "-1", "--format=%h (%cd)", "--date=short", "--", "src", "Cargo.toml", "Cargo.lock")
+        + (" + uncommitted changes" if git("status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock") else ""),
         "binary_bytes": os.path.getsize(PLUGIN),
         "version_peak_rss_kb": rss,
         "version_output": direct[0]["stdout"].strip(),
