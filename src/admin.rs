@@ -6,33 +6,20 @@
 //! instead (keys `client-id`, `client-secret`), e.g. CSM's `admin-client-auth`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use crate::cluster::ObjectRef;
 use crate::error::{Error, Kind, Result};
+use crate::secret::Secret;
 
 /// Used for the password grant when the Secret has no `client-id` key.
 pub const DEFAULT_ADMIN_CLIENT: &str = "admin-cli";
 
+#[derive(Debug)]
 pub enum AdminCredentials {
     /// Password grant as a user (the documented `get_master_token`).
-    Password { client_id: String, user: String, password: String },
+    Password { client_id: String, user: String, password: Secret },
     /// client_credentials grant as a service-account client.
-    ClientCredentials { client_id: String, secret: String },
-}
-
-/// Never print the password or secret, even in `{:?}`.
-impl fmt::Debug for AdminCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AdminCredentials::Password { client_id, user, .. } => {
-                f.debug_struct("Password").field("client_id", client_id).field("user", user).finish_non_exhaustive()
-            }
-            AdminCredentials::ClientCredentials { client_id, .. } => {
-                f.debug_struct("ClientCredentials").field("client_id", client_id).finish_non_exhaustive()
-            }
-        }
-    }
+    ClientCredentials { client_id: String, secret: Secret },
 }
 
 impl AdminCredentials {
@@ -43,16 +30,18 @@ impl AdminCredentials {
         let (user, password) = (take("user")?, take("password")?);
         let (client_id, client_secret) = (take("client-id")?, take("client-secret")?);
         let missing = |keys: &str| {
-            Error::new(Kind::AdminSecret, format!("Secret {secret} has no (or an empty) {keys} key"))
+            Error::new(Kind::NotFound, format!("Secret {secret} has no (or an empty) {keys} key"))
                 .hint("it needs keys user and password (client-id optional), or client-id and client-secret; point --admin-secret at the right Secret")
         };
         match (user, password, client_id, client_secret) {
             (Some(user), Some(password), client_id, _) => Ok(AdminCredentials::Password {
                 client_id: client_id.unwrap_or_else(|| DEFAULT_ADMIN_CLIENT.to_string()),
                 user,
-                password,
+                password: Secret::new(password),
             }),
-            (None, None, Some(client_id), Some(secret)) => Ok(AdminCredentials::ClientCredentials { client_id, secret }),
+            (None, None, Some(client_id), Some(secret)) => {
+                Ok(AdminCredentials::ClientCredentials { client_id, secret: Secret::new(secret) })
+            }
             (Some(_), None, ..) => Err(missing("\"password\"")),
             (None, Some(_), ..) => Err(missing("\"user\"")),
             (None, None, None, Some(_)) => Err(missing("\"client-id\"")),
@@ -71,7 +60,7 @@ impl AdminCredentials {
 
 fn text(secret: &ObjectRef, key: &str, bytes: Vec<u8>) -> Result<String> {
     let value = String::from_utf8(bytes)
-        .map_err(|_| Error::new(Kind::AdminSecret, format!("key {key:?} of Secret {secret} is not UTF-8 text")))?;
+        .map_err(|_| Error::new(Kind::NotFound, format!("key {key:?} of Secret {secret} is not UTF-8 text")))?;
     // `kubectl create secret --from-file` keeps a trailing newline that was
     // never part of the password.
     Ok(value.trim_end_matches(['\r', '\n']).to_string())
@@ -91,10 +80,11 @@ mod tests {
 
     #[test]
     fn reads_csm_keys_and_defaults_the_client() {
-        let Ok(AdminCredentials::Password { client_id, user, password }) = parse(&[("user", b"admin"), ("password", b"pw\n")]) else {
+        let Ok(AdminCredentials::Password { client_id, user, password }) = parse(&[("user", b"admin"), ("password", b"pw\n")])
+        else {
             panic!("password grant expected")
         };
-        assert_eq!((client_id.as_str(), user.as_str(), password.as_str()), ("admin-cli", "admin", "pw"));
+        assert_eq!((client_id.as_str(), user.as_str(), password.expose()), ("admin-cli", "admin", "pw"));
         let Ok(AdminCredentials::Password { client_id, .. }) =
             parse(&[("user", b"admin"), ("password", b"pw"), ("client-id", b"other-cli"), ("internal_token_url", b"x")])
         else {
@@ -105,17 +95,18 @@ mod tests {
 
     #[test]
     fn a_service_account_secret_means_client_credentials() {
-        let Ok(AdminCredentials::ClientCredentials { client_id, secret }) = parse(&[("client-id", b"admin-client"), ("client-secret", b"s")])
+        let Ok(AdminCredentials::ClientCredentials { client_id, secret }) =
+            parse(&[("client-id", b"admin-client"), ("client-secret", b"s")])
         else {
             panic!("client credentials expected")
         };
-        assert_eq!((client_id.as_str(), secret.as_str()), ("admin-client", "s"));
+        assert_eq!((client_id.as_str(), secret.expose()), ("admin-client", "s"));
     }
 
     #[test]
     fn missing_keys_are_named_and_never_the_values() {
         let err = parse(&[("user", b"admin")]).unwrap_err();
-        assert_eq!(err.kind, Kind::AdminSecret);
+        assert_eq!(err.kind, Kind::NotFound);
         assert!(err.to_string().contains("\"password\""), "{err}");
         let err = parse(&[("password", b"hunter2")]).unwrap_err();
         assert!(err.to_string().contains("\"user\""));

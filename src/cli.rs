@@ -4,15 +4,16 @@
 //! flag (`--context`, `--kubeconfig`, …) is parsed here and is global (valid
 //! before or after the subcommand). Flags about Keycloak's TLS carry
 //! `keycloak` in their name so they never read as kubectl's API-server flags.
-//! Settings with an environment variable take the flag first, then the
-//! variable, then the per-context config file, then the built-in default
-//! (resolved in `settings.rs`, so here they have no clap defaults).
+//! The Keycloak settings are declared in `settings` (flag, environment
+//! variable, config-file key, default, help) and become arguments here.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
-use crate::render::Format;
+use crate::output::{Format, ListFormat};
+use crate::settings::{self, DEFAULT_NAMESPACE, DEFAULT_TIMEOUT, Setting, Source, Spec};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -73,15 +74,20 @@ pub enum Command {
     Token(TokenArgs),
 
     /// Show the effective settings and where each comes from (no secrets)
-    #[command(after_help = CONFIG_EXAMPLES)]
+    #[command(after_help = config_help())]
     Config,
 
     /// Print a shell completion script
-    #[command(after_help = "Examples:\n  kubectl keycloak completion bash > ~/.local/share/bash-completion/completions/kubectl-keycloak")]
-    Completion {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+    #[command(
+        after_help = "Examples:\n  kubectl keycloak completion bash > ~/.local/share/bash-completion/completions/kubectl-keycloak"
+    )]
+    Completion(CompletionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 const CLIENT_SECRET_EXAMPLES: &str = "\
@@ -114,8 +120,11 @@ Examples:
   eval \"$(kubectl keycloak token)\"
   curl -H \"Authorization: Bearer $KEYCLOAK_TOKEN\" https://api-gw-service-nmn.local/keycloak/admin/realms/shasta/clients?clientId=x";
 
-const CONFIG_EXAMPLES: &str = "\
-Per-context defaults live in ~/.config/kubectl-keycloak/config.yaml (or $KUBECTL_KEYCLOAK_CONFIG):
+fn config_help() -> String {
+    let keys: Vec<&str> = settings::KEYCLOAK_SETTINGS.iter().map(|spec| spec.key).collect();
+    format!(
+        "\
+Per-context defaults live in ~/.config/kubectl-keycloak/config.yaml (or ${}):
 
   defaults:
     realm: shasta
@@ -125,8 +134,12 @@ Per-context defaults live in ~/.config/kubectl-keycloak/config.yaml (or $KUBECTL
       keycloak-ca-file: /etc/pki/trust/anchors/platform-ca-certs.crt
       admin-secret: services/keycloak-master-admin-auth
 
-Keys: keycloak-url, realm, admin-realm, admin-secret, keycloak-ca-file, keycloak-ca-configmap.
-Precedence: flag > environment variable > contexts.NAME > defaults > built-in default.";
+Keys: {}.
+Precedence: flag > environment variable > contexts.NAME > defaults > built-in default.",
+        settings::CONFIG_PATH_ENV,
+        keys.join(", ")
+    )
+}
 
 /// Where a secret goes: stdout in a format, and/or a Kubernetes Secret.
 #[derive(Debug, Args)]
@@ -202,13 +215,6 @@ pub struct ClientsArgs {
     pub page_size: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
-    Yaml,
-}
-
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// Output format
@@ -248,54 +254,86 @@ pub struct KubeArgs {
     #[arg(long = "as-group", global = true, value_name = "GROUP")]
     pub as_groups: Vec<String>,
 
-    /// Namespace of Secrets and ConfigMaps named without one [default: services]
-    #[arg(short, long, global = true, value_name = "NAMESPACE")]
-    pub namespace: Option<String>,
+    /// Namespace of Secrets and ConfigMaps named without one
+    #[arg(short, long, global = true, value_name = "NAMESPACE", default_value = DEFAULT_NAMESPACE)]
+    pub namespace: String,
 
-    /// Timeout for each request, to Kubernetes and Keycloak: 0 (none), 30s, 1m… [default: 30s]
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub request_timeout: Option<String>,
+    /// Timeout for each request, to Kubernetes and Keycloak: 0 (none), 30s, 1m…
+    #[arg(long, global = true, value_name = "DURATION", default_value = DEFAULT_TIMEOUT)]
+    pub request_timeout: String,
 }
 
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Keycloak options")]
+/// The Keycloak settings of [`settings::KEYCLOAK_SETTINGS`], each with its flag
+/// and environment variable, plus the TLS escape hatch (a flag only: neither
+/// the environment nor the config file may turn verification off).
+#[derive(Debug, Default)]
 pub struct KeycloakArgs {
-    /// Keycloak base URL, including its path prefix [default: https://api-gw-service-nmn.local/keycloak]
-    #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_URL", value_name = "URL")]
-    pub keycloak_url: Option<String>,
-
-    /// Realm of the clients [default: shasta]
-    #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_REALM", value_name = "REALM")]
-    pub realm: Option<String>,
-
-    /// Realm the admin logs in to [default: master]
-    #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_ADMIN_REALM", value_name = "REALM")]
-    pub admin_realm: Option<String>,
-
-    /// Secret holding the admin credentials: keys user and password (password grant, client-id
-    /// optional), or client-id and client-secret (a service account) [default: services/keycloak-master-admin-auth]
-    #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_ADMIN_SECRET", value_name = "[NAMESPACE/]NAME")]
-    pub admin_secret: Option<String>,
-
-    /// Extra CA certificates (PEM) to trust for Keycloak, besides the OS trust store
-    #[arg(long, global = true, env = "KUBECTL_KEYCLOAK_CA_FILE", value_name = "PATH")]
-    pub keycloak_ca_file: Option<String>,
-
-    /// Also trust the CA published in a cluster ConfigMap [default when given without a value:
-    /// services/cray-configmap-ca-public-key:certificate_authority.crt]
-    #[arg(
-        long,
-        global = true,
-        env = "KUBECTL_KEYCLOAK_CA_CONFIGMAP",
-        value_name = "[NAMESPACE/]NAME[:KEY]",
-        num_args = 0..=1,
-        default_missing_value = "services/cray-configmap-ca-public-key:certificate_authority.crt"
-    )]
-    pub keycloak_ca_configmap: Option<String>,
-
-    /// Do not verify Keycloak's TLS certificate (dangerous; warns on stderr)
-    #[arg(long, global = true)]
+    given: Vec<(&'static str, Setting<String>)>,
     pub insecure_skip_keycloak_tls_verify: bool,
+}
+
+const INSECURE: &str = "insecure-skip-keycloak-tls-verify";
+
+impl KeycloakArgs {
+    /// The value a flag or environment variable gave, with its source.
+    pub fn given(&self, spec: &Spec) -> Option<Setting<String>> {
+        self.given.iter().find(|(key, _)| *key == spec.key).map(|(_, setting)| setting.clone())
+    }
+
+    fn arg(spec: &'static Spec) -> Arg {
+        let mut arg = Arg::new(spec.key).long(spec.key).global(true).env(spec.env).value_name(spec.value_name).help(spec.help);
+        if let Some(default) = spec.default {
+            // Shown in --help; the config file still comes before it (`given`
+            // ignores values whose source is the default).
+            arg = arg.default_value(default);
+        }
+        if let Some(bare) = spec.bare {
+            arg = arg.num_args(0..=1).default_missing_value(bare);
+        }
+        arg
+    }
+}
+
+impl Args for KeycloakArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        let command = command.next_help_heading("Keycloak options");
+        settings::KEYCLOAK_SETTINGS.into_iter().fold(command, |command, spec| command.arg(Self::arg(spec))).arg(
+            Arg::new(INSECURE)
+                .long(INSECURE)
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Do not verify Keycloak's TLS certificate (dangerous; warns on stderr)"),
+        )
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+impl FromArgMatches for KeycloakArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut args = KeycloakArgs::default();
+        args.update_from_arg_matches(matches)?;
+        Ok(args)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.given = settings::KEYCLOAK_SETTINGS
+            .into_iter()
+            .filter_map(|spec| {
+                let source = match matches.value_source(spec.key)? {
+                    ValueSource::CommandLine => Source::Flag,
+                    ValueSource::EnvVariable => Source::Env(spec.env),
+                    _ => return None,
+                };
+                let value = matches.get_one::<String>(spec.key)?.clone();
+                Some((spec.key, Setting { value, source }))
+            })
+            .collect();
+        self.insecure_skip_keycloak_tls_verify = matches.get_flag(INSECURE);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -326,7 +364,9 @@ mod tests {
 
     #[test]
     fn format_aliases_name_the_shells() {
-        for (alias, format) in [("bash", Format::Shell), ("zsh", Format::Shell), ("pwsh", Format::Powershell), ("env", Format::Dotenv)] {
+        for (alias, format) in
+            [("bash", Format::Shell), ("zsh", Format::Shell), ("pwsh", Format::Powershell), ("env", Format::Dotenv)]
+        {
             let cli = parse(&["client-secret", "a", "-o", alias]).unwrap();
             let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
             assert_eq!(args.out.output, Some(format));
@@ -336,10 +376,9 @@ mod tests {
     #[test]
     fn ca_configmap_flag_without_value_means_the_csm_configmap() {
         let cli = parse(&["client-secret", "a", "--keycloak-ca-configmap"]).unwrap();
-        assert_eq!(
-            cli.keycloak.keycloak_ca_configmap.as_deref(),
-            Some("services/cray-configmap-ca-public-key:certificate_authority.crt")
-        );
+        let given = cli.keycloak.given(&settings::CA_CONFIGMAP).unwrap();
+        assert_eq!(given.value, "services/cray-configmap-ca-public-key:certificate_authority.crt");
+        assert_eq!(given.source, Source::Flag);
     }
 
     #[test]
@@ -347,6 +386,14 @@ mod tests {
         assert!(parse(&["client-secret", "a", "--regenerate", "--rotated"]).is_err());
         assert!(parse(&["client-secret", "a", "--rotated", "--invalidate-rotated"]).is_err());
         assert!(parse(&["client-secret", "a", "--regenerate", "--yes", "--to-secret", "ns/s:k"]).is_ok());
+    }
+
+    #[test]
+    fn built_in_defaults_are_not_given_values() {
+        let cli = parse(&["client-secret", "a", "--realm", "r"]).unwrap();
+        assert_eq!(cli.keycloak.given(&settings::REALM).unwrap().value, "r");
+        assert!(cli.keycloak.given(&settings::KEYCLOAK_URL).is_none());
+        assert!(!cli.keycloak.insecure_skip_keycloak_tls_verify);
     }
 
     #[test]

@@ -19,8 +19,8 @@ pub enum Kind {
     KubeApi,
     /// RBAC forbids reading (or writing) a Kubernetes object.
     Forbidden,
-    /// The admin Secret (or another named Secret/ConfigMap) is missing or incomplete.
-    AdminSecret,
+    /// A named Kubernetes object (Secret, ConfigMap) is missing or lacks a key.
+    NotFound,
     /// Keycloak could not be reached: connection refused, DNS, timeout.
     Unreachable,
     /// TLS to Keycloak failed verification.
@@ -43,8 +43,8 @@ pub enum Kind {
     PartialFailure,
     /// This Keycloak does not offer the feature (e.g. secret rotation).
     Unsupported,
-    /// Writing to stdout failed.
-    Output,
+    /// A local I/O failure: writing to stdout, or starting the I/O runtime.
+    Io,
 }
 
 impl Kind {
@@ -54,7 +54,7 @@ impl Kind {
             Kind::Kubeconfig => 3,
             Kind::KubeApi => 4,
             Kind::Forbidden => 5,
-            Kind::AdminSecret => 6,
+            Kind::NotFound => 6,
             Kind::Unreachable => 7,
             Kind::Tls => 8,
             Kind::Auth => 9,
@@ -66,7 +66,7 @@ impl Kind {
             Kind::AlreadyExists => 15,
             Kind::PartialFailure => 16,
             Kind::Unsupported => 17,
-            Kind::Output => 1,
+            Kind::Io => 1,
         }
     }
 }
@@ -76,14 +76,13 @@ pub struct Error {
     pub kind: Kind,
     message: String,
     hint: Option<String>,
-    io: Option<std::io::ErrorKind>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), hint: None, io: None }
+        Error { kind, message: message.into(), hint: None }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -91,14 +90,11 @@ impl Error {
         self
     }
 
-    /// Remember the I/O error class, e.g. to treat a closed pipe as success.
-    pub fn with_io(mut self, kind: std::io::ErrorKind) -> Self {
-        self.io = Some(kind);
-        self
-    }
-
-    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
-        self.io
+    /// The caller knows what to try: add its hint to errors of this kind.
+    /// Lower layers report what happened; only the caller knows which
+    /// setting named the object.
+    pub fn hint_for(self, kind: Kind, hint: impl Into<String>) -> Self {
+        if self.kind == kind { self.hint(hint) } else { self }
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
@@ -166,8 +162,7 @@ mod tests {
 
     #[test]
     fn display_is_a_single_line_even_for_multiline_server_text() {
-        let err = Error::new(Kind::BadResponse, "server said:\n  line two\r\n\x1b[31mred")
-            .hint("try\nthis");
+        let err = Error::new(Kind::BadResponse, "server said:\n  line two\r\n\x1b[31mred").hint("try\nthis");
         assert_eq!(err.to_string(), "server said: line two [31mred; try this");
     }
 
@@ -178,7 +173,7 @@ mod tests {
             Kind::Kubeconfig,
             Kind::KubeApi,
             Kind::Forbidden,
-            Kind::AdminSecret,
+            Kind::NotFound,
             Kind::Unreachable,
             Kind::Tls,
             Kind::Auth,
@@ -190,7 +185,7 @@ mod tests {
             Kind::AlreadyExists,
             Kind::PartialFailure,
             Kind::Unsupported,
-            Kind::Output,
+            Kind::Io,
         ];
         let mut codes: Vec<u8> = kinds.iter().map(|k| k.exit_code()).collect();
         codes.sort();

@@ -4,15 +4,14 @@
 
 use crate::admin::AdminCredentials;
 use crate::cluster::{Cluster, Kube};
-use crate::error::Result;
-use crate::keycloak::Keycloak;
-use crate::settings::Settings;
-use crate::tls::{self, ExtraCa};
+use crate::error::{Kind, Result};
+use crate::keycloak::{self, Admin, ExtraCa, Keycloak};
+use crate::settings::{self, Settings};
 use crate::trace;
 
 pub struct Session {
     pub cluster: Cluster,
-    pub keycloak: Keycloak,
+    pub keycloak: Admin,
     pub realm: String,
     /// Namespace for Secrets named without one.
     pub namespace: String,
@@ -23,7 +22,7 @@ impl Session {
         // Parsing the OS trust store is CPU work; a second thread does it
         // while this one waits for the API server.
         let (roots, read) = std::thread::scope(|scope| {
-            let roots = scope.spawn(|| if settings.insecure { Vec::new() } else { tls::os_roots() });
+            let roots = scope.spawn(|| if settings.insecure { Vec::new() } else { keycloak::os_roots() });
             let read = Self::admin_credentials(kube, settings);
             (roots.join().expect("reading the trust store does not panic"), read)
         });
@@ -34,10 +33,15 @@ impl Session {
             extra.push(ExtraCa::from_file(&file.value)?);
         }
         if let Some(configmap) = &settings.ca_configmap {
-            let pem = cluster.configmap_value(&configmap.value.object, &configmap.value.key)?;
+            let pem = cluster.configmap_value(&configmap.value.object, &configmap.value.key).map_err(|err| {
+                err.hint_for(
+                    Kind::NotFound,
+                    format!("check --{} ([NAMESPACE/]NAME[:KEY]) and the --context", settings::CA_CONFIGMAP.key),
+                )
+            })?;
             extra.push(ExtraCa { origin: format!("ConfigMap {}", configmap.value), pem: pem.into_bytes() });
         }
-        let tls = tls::config(roots, &extra, settings.insecure)?;
+        let tls = keycloak::tls_config(roots, &extra, settings.insecure)?;
 
         trace::note(&format!(
             "Keycloak {} ({}), realm {} ({})",
@@ -46,15 +50,21 @@ impl Session {
             settings.realm.value,
             settings.realm.source
         ));
-        let mut keycloak = Keycloak::new(&settings.keycloak_url.value, settings.timeout, tls)?;
-        keycloak.login(&credentials, &settings.admin_realm.value)?;
+        let keycloak = Keycloak::new(&settings.keycloak_url.value, settings.timeout, tls)?
+            .login(&credentials, &settings.admin_realm.value)?;
         Ok(Session { cluster, keycloak, realm: settings.realm.value.clone(), namespace: settings.namespace.clone() })
     }
 
     fn admin_credentials(kube: Kube, settings: &Settings) -> Result<(Cluster, AdminCredentials)> {
         let cluster = kube.connect()?;
         let secret = &settings.admin_secret.value;
-        let credentials = AdminCredentials::from_secret_data(secret, cluster.secret_data(secret)?)?;
+        let data = cluster.secret_data(secret).map_err(|err| {
+            err.hint_for(
+                Kind::NotFound,
+                format!("check the namespace and name (--{} NAMESPACE/NAME), and the --context", settings::ADMIN_SECRET.key),
+            )
+        })?;
+        let credentials = AdminCredentials::from_secret_data(secret, data)?;
         Ok((cluster, credentials))
     }
 }

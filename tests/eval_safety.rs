@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use kubectl_keycloak::render::{DEFAULT_VARIABLE, Entry, Format, render};
+use kubectl_keycloak::testing::{DEFAULT_VARIABLE, Format, Printed, Secret, render};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
@@ -27,10 +27,58 @@ const INJECTIONS: &[&str] = &[
 ];
 
 const SPECIAL: &[char] = &[
-    '\'', '"', '`', '$', '\\', '!', '%', '\n', '\r', '\t', '\x0b', '\x0c', '\x1b', '\x7f', '(', ')', '{', '}', ';',
-    '&', '|', '*', '?', '#', '~', '^', '=', ' ', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}', '\u{201C}',
-    '\u{201D}', '\u{2028}', '\u{2029}', '\u{0085}', '\u{00A0}', '\u{FEFF}', '\u{200B}', '\u{0301}', '\u{0302}',
-    '\u{1F511}', '雪', 'é', '\u{F600}', '\u{F6FF}', '\u{FDD0}', '\u{FFFE}', '\u{FFFF}', '\u{10FFFF}', '\u{E000}',
+    '\'',
+    '"',
+    '`',
+    '$',
+    '\\',
+    '!',
+    '%',
+    '\n',
+    '\r',
+    '\t',
+    '\x0b',
+    '\x0c',
+    '\x1b',
+    '\x7f',
+    '(',
+    ')',
+    '{',
+    '}',
+    ';',
+    '&',
+    '|',
+    '*',
+    '?',
+    '#',
+    '~',
+    '^',
+    '=',
+    ' ',
+    '\u{2018}',
+    '\u{2019}',
+    '\u{201A}',
+    '\u{201B}',
+    '\u{201C}',
+    '\u{201D}',
+    '\u{2028}',
+    '\u{2029}',
+    '\u{0085}',
+    '\u{00A0}',
+    '\u{FEFF}',
+    '\u{200B}',
+    '\u{0301}',
+    '\u{0302}',
+    '\u{1F511}',
+    '雪',
+    'é',
+    '\u{F600}',
+    '\u{F6FF}',
+    '\u{FDD0}',
+    '\u{FFFE}',
+    '\u{FFFF}',
+    '\u{10FFFF}',
+    '\u{E000}',
 ];
 
 fn hostile_char() -> impl Strategy<Value = char> {
@@ -58,14 +106,26 @@ struct Shell {
 
 /// `$1` (`$argv[1]`) is the file holding the plugin's output.
 const SHELLS: &[Shell] = &[
-    Shell { name: "bash", format: Format::Shell, args: &["--noprofile", "--norc", "-c", r#"eval "$(cat "$1")" && printf %s "$CLIENT_SECRET""#, "bash"] },
+    Shell {
+        name: "bash",
+        format: Format::Shell,
+        args: &["--noprofile", "--norc", "-c", r#"eval "$(cat "$1")" && printf %s "$CLIENT_SECRET""#, "bash"],
+    },
     Shell { name: "dash", format: Format::Shell, args: &["-c", r#"eval "$(cat "$1")" && printf %s "$CLIENT_SECRET""#, "dash"] },
-    Shell { name: "zsh", format: Format::Shell, args: &["-f", "-c", r#"eval "$(cat "$1")" && printf %s "$CLIENT_SECRET""#, "zsh"] },
-    Shell { name: "fish", format: Format::Fish, args: &["--no-config", "-c", r#"cat $argv[1] | source; and printf %s $CLIENT_SECRET"#] },
+    Shell {
+        name: "zsh",
+        format: Format::Shell,
+        args: &["-f", "-c", r#"eval "$(cat "$1")" && printf %s "$CLIENT_SECRET""#, "zsh"],
+    },
+    Shell {
+        name: "fish",
+        format: Format::Fish,
+        args: &["--no-config", "-c", r#"cat $argv[1] | source; and printf %s $CLIENT_SECRET"#],
+    },
 ];
 
 fn rendered(format: Format, secret: &str) -> String {
-    let entry = Entry { client_id: "c".into(), realm: "r".into(), variable: DEFAULT_VARIABLE.into(), secret: secret.into() };
+    let entry = Printed::client_secret("c", "r", DEFAULT_VARIABLE.into(), Secret::new(secret));
     render(format, &[entry]).expect("every NUL-free string renders in shell formats")
 }
 
@@ -110,7 +170,7 @@ fn generated_hostile_secrets_evaluate_to_themselves_in_every_shell() {
 #[test]
 fn nul_is_refused_in_every_shell_format() {
     for format in [Format::Shell, Format::Fish, Format::Powershell, Format::Dotenv] {
-        let entry = Entry { client_id: "c".into(), realm: "r".into(), variable: "V".into(), secret: "a\0b".into() };
+        let entry = Printed::client_secret("c", "r", "V".into(), Secret::new("a\0b"));
         let err = render(format, &[entry]).unwrap_err();
         assert!(err.to_string().contains("NUL"), "{format:?}: {err}");
     }

@@ -25,8 +25,8 @@ pub fn sandbox() -> &'static Sandbox {
             })
         };
         let ca_file = var("SANDBOX_CA_FILE");
-        let ca = kubectl_keycloak::tls::ExtraCa::from_file(ca_file.as_ref()).expect("sandbox CA");
-        let tls = kubectl_keycloak::tls::config(Vec::new(), &[ca], false).expect("TLS config");
+        let ca = kubectl_keycloak::testing::ExtraCa::from_file(ca_file.as_ref()).expect("sandbox CA");
+        let tls = kubectl_keycloak::testing::tls_config(Vec::new(), &[ca], false).expect("TLS config");
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
@@ -77,7 +77,8 @@ impl Sandbox {
     }
 
     fn admin_password(&self) -> String {
-        let encoded = kubectl(&["get", "secret", "-n", "services", "keycloak-master-admin-auth", "-o", "jsonpath={.data.password}"], "");
+        let encoded =
+            kubectl(&["get", "secret", "-n", "services", "keycloak-master-admin-auth", "-o", "jsonpath={.data.password}"], "");
         use base64::Engine;
         let password = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded.trim()).unwrap()).unwrap();
         crate::common::register_secret(&password);
@@ -104,9 +105,19 @@ impl Sandbox {
         let result = match (method, body) {
             ("GET", _) => self.agent.get(&url).header("Authorization", &auth).call(),
             ("DELETE", _) => self.agent.delete(&url).header("Authorization", &auth).call(),
-            ("POST", Some(body)) => self.agent.post(&url).header("Authorization", &auth).header("Content-Type", "application/json").send(body.to_string()),
+            ("POST", Some(body)) => self
+                .agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .header("Content-Type", "application/json")
+                .send(body.to_string()),
             ("POST", None) => self.agent.post(&url).header("Authorization", &auth).send_empty(),
-            ("PUT", Some(body)) => self.agent.put(&url).header("Authorization", &auth).header("Content-Type", "application/json").send(body.to_string()),
+            ("PUT", Some(body)) => self
+                .agent
+                .put(&url)
+                .header("Authorization", &auth)
+                .header("Content-Type", "application/json")
+                .send(body.to_string()),
             other => panic!("unsupported {other:?}"),
         };
         let mut response = result.expect("admin request");

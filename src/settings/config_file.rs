@@ -1,7 +1,7 @@
 //! Per-context defaults, so multi-cluster admins type only the command:
 //!
 //! ```yaml
-//! # ~/.config/kubectl-keycloak/config.yaml (or $KUBECTL_KEYCLOAK_CONFIG)
+//! # ~/.config/kubectl-keycloak/config.yaml (see `ConfigFile::path_from`)
 //! defaults:
 //!   realm: shasta
 //! contexts:
@@ -11,16 +11,18 @@
 //!     admin-secret: services/keycloak-master-admin-auth
 //! ```
 //!
-//! Keys are the long flag names. The file holds no secrets and may not turn
-//! TLS verification off: that stays an explicit flag.
+//! Keys are the long flag names of [`KEYCLOAK_SETTINGS`]. The file holds no
+//! secrets and may not turn TLS verification off: that stays an explicit flag.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::PathBuf;
 
+use super::KEYCLOAK_SETTINGS;
 use crate::error::{Error, Kind, Result};
 
-/// The keys a section may hold.
-pub const KEYS: &[&str] = &["keycloak-url", "realm", "admin-realm", "admin-secret", "keycloak-ca-file", "keycloak-ca-configmap"];
+/// Names the file explicitly.
+pub const PATH_ENV: &str = "KUBECTL_KEYCLOAK_CONFIG";
 
 #[derive(Debug, Default)]
 pub struct ConfigFile {
@@ -40,16 +42,27 @@ struct Raw {
 }
 
 impl ConfigFile {
-    pub fn default_path() -> PathBuf {
-        match std::env::var_os("KUBECTL_KEYCLOAK_CONFIG").filter(|p| !p.is_empty()) {
-            Some(path) => PathBuf::from(path),
-            None => dirs::config_dir().unwrap_or_else(|| PathBuf::from(".")).join("kubectl-keycloak").join("config.yaml"),
+    /// Where the file is: `$KUBECTL_KEYCLOAK_CONFIG`; else on Unix (macOS
+    /// included, as kubectl users expect) `$XDG_CONFIG_HOME/kubectl-keycloak/
+    /// config.yaml` when that is an absolute path, else
+    /// `~/.config/kubectl-keycloak/config.yaml`; on Windows
+    /// `%APPDATA%\kubectl-keycloak\config.yaml`.
+    pub fn path_from(env: impl Fn(&str) -> Option<OsString>, home: Option<PathBuf>) -> PathBuf {
+        let set = |name: &str| env(name).filter(|value| !value.is_empty()).map(PathBuf::from);
+        if let Some(path) = set(PATH_ENV) {
+            return path;
         }
+        let base = if cfg!(windows) {
+            dirs::config_dir()
+        } else {
+            set("XDG_CONFIG_HOME").filter(|dir| dir.is_absolute()).or_else(|| home.map(|home| home.join(".config")))
+        };
+        base.unwrap_or_else(|| PathBuf::from(".")).join("kubectl-keycloak").join("config.yaml")
     }
 
     /// Read the file; a missing file is an empty configuration.
     pub fn load() -> Result<Self> {
-        let path = Self::default_path();
+        let path = Self::path_from(|name| std::env::var_os(name), dirs::home_dir());
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile { path, ..Default::default() }),
@@ -57,7 +70,7 @@ impl ConfigFile {
         };
         let invalid = |why: String| {
             Error::new(Kind::Usage, format!("config file {} is invalid: {why}", path.display()))
-                .hint(format!("sections are defaults and contexts.NAME, keys {}", KEYS.join(", ")))
+                .hint(format!("sections are defaults and contexts.NAME, keys {}", keys().join(", ")))
         };
         let raw: Raw = if text.trim().is_empty() {
             Raw { defaults: BTreeMap::new(), contexts: BTreeMap::new() }
@@ -67,7 +80,7 @@ impl ConfigFile {
         for (section, entries) in std::iter::once(("defaults".to_string(), &raw.defaults))
             .chain(raw.contexts.iter().map(|(name, entries)| (format!("contexts.{name}"), entries)))
         {
-            if let Some(key) = entries.keys().find(|key| !KEYS.contains(&key.as_str())) {
+            if let Some(key) = entries.keys().find(|key| !keys().contains(&key.as_str())) {
                 return Err(invalid(format!("unknown key {key:?} in {section}")));
             }
         }
@@ -81,6 +94,11 @@ impl ConfigFile {
         }
         self.defaults.get(key).map(|value| (value.clone(), "defaults".to_string()))
     }
+}
+
+/// The keys a section may hold.
+fn keys() -> Vec<&'static str> {
+    KEYCLOAK_SETTINGS.iter().map(|spec| spec.key).collect()
 }
 
 #[cfg(test)]
@@ -99,6 +117,23 @@ mod tests {
         assert_eq!(config.lookup(Some("prod"), "admin-realm"), Some(("m".into(), "defaults".into())));
         assert_eq!(config.lookup(Some("other"), "realm"), Some(("a".into(), "defaults".into())));
         assert_eq!(config.lookup(None, "keycloak-url"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_lives_under_dot_config_on_every_unix() {
+        let home = Some(PathBuf::from("/home/u"));
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| OsString::from(v))
+        };
+        let expected = PathBuf::from("/home/u/.config/kubectl-keycloak/config.yaml");
+        assert_eq!(ConfigFile::path_from(env(&[]), home.clone()), expected);
+        assert_eq!(ConfigFile::path_from(env(&[("XDG_CONFIG_HOME", "relative")]), home.clone()), expected);
+        assert_eq!(
+            ConfigFile::path_from(env(&[("XDG_CONFIG_HOME", "/xdg")]), home.clone()),
+            PathBuf::from("/xdg/kubectl-keycloak/config.yaml")
+        );
+        assert_eq!(ConfigFile::path_from(env(&[(PATH_ENV, "/etc/k.yaml")]), home), PathBuf::from("/etc/k.yaml"));
     }
 
     #[test]

@@ -2,37 +2,37 @@
 //! documented `get_master_token`), with its expiry read from the JWT.
 
 use base64::Engine;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::cli::TokenArgs;
 use crate::error::Result;
-use crate::render::{self, Entry, Format};
+use crate::output::{self, Printed};
 use crate::session::Session;
+
+pub fn check(args: &TokenArgs) -> Result<()> {
+    output::validate_variable(&args.var)
+}
 
 pub fn run(session: &Session, args: &TokenArgs) -> Result<String> {
     let token = session.keycloak.token();
-    let expires = expiry(token);
-    let entry = Entry { client_id: String::new(), realm: String::new(), variable: args.var.clone(), secret: token.to_string() };
-    match args.output {
-        Format::Json => {
-            let mut value = json!({ "token": token });
-            if let Some(at) = expires {
-                value["expiresAt"] = json!(at.to_string());
-                value["expiresIn"] = json!((at - jiff::Timestamp::now()).get_seconds().max(0));
-            }
-            Ok(format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialize")))
-        }
-        Format::Raw => render::render(Format::Raw, &[entry]),
-        shell_like => {
-            // A comment line: every one of these shells and .env readers skips it.
-            let note = expires.map(|at| format!("# expires {at}\n")).unwrap_or_default();
-            Ok(note + &render::render(shell_like, &[entry])?)
-        }
+    let expires = expiry(token.expose());
+    let mut fields = Map::new();
+    if let Some(at) = expires {
+        fields.insert("expiresAt".into(), json!(at.to_string()));
+        fields.insert("expiresIn".into(), json!((at - jiff::Timestamp::now()).get_seconds().max(0)));
     }
+    let printed =
+        Printed { variable: args.var.clone(), value: token.clone(), value_key: "token", fields, what: "the admin token".into() };
+    let text = output::render(args.output, &[printed])?;
+    // A comment line: every one of these shells and .env readers skips it.
+    Ok(match expires {
+        Some(at) if args.output.is_assignment() => format!("# expires {at}\n{text}"),
+        _ => text,
+    })
 }
 
 /// The `exp` claim of a JWT, if the token is one (Keycloak's are).
-pub fn expiry(token: &str) -> Option<jiff::Timestamp> {
+fn expiry(token: &str) -> Option<jiff::Timestamp> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     let claims: Value = serde_json::from_slice(&bytes).ok()?;

@@ -4,13 +4,16 @@
 use serde_json::json;
 
 use crate::cli::CreateClientArgs;
-use crate::client_secret::deliver;
 use crate::error::Result;
-use crate::render::{self, Entry};
+use crate::output::{self, Printed};
 use crate::session::Session;
 
+pub fn check(args: &CreateClientArgs) -> Result<()> {
+    output::variable_names(std::slice::from_ref(&args.client), &args.out.vars).map(drop)
+}
+
 pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
-    let variable = render::variable_names(std::slice::from_ref(&args.client), &args.out.vars)?.remove(0);
+    let variable = output::variable_names(std::slice::from_ref(&args.client), &args.out.vars)?.remove(0);
     let realm = &session.realm;
     let representation = json!({
         "clientId": args.client,
@@ -27,6 +30,5 @@ pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
     let client = session.keycloak.client_by_id(realm, &id)?;
     let secret = session.keycloak.client_secret(realm, &client)?;
     eprintln!("kubectl-keycloak: created client {:?} in realm {realm:?}", args.client);
-    let entry = Entry { client_id: args.client.clone(), realm: realm.clone(), variable, secret };
-    deliver(session, &args.out, &[entry], false)
+    output::deliver(session, &args.out, &[Printed::client_secret(&args.client, realm, variable, secret)], None)
 }

@@ -18,10 +18,8 @@ use crate::error::{Error, Kind, Result};
 /// Replace `auth.exec` by the credentials it produces.
 pub fn resolve(auth: &mut AuthInfo) -> Result<()> {
     let Some(exec) = auth.exec.take() else { return Ok(()) };
-    let command = exec
-        .command
-        .clone()
-        .ok_or_else(|| Error::new(Kind::Kubeconfig, "the kubeconfig user's exec plugin names no command"))?;
+    let command =
+        exec.command.clone().ok_or_else(|| Error::new(Kind::Kubeconfig, "the kubeconfig user's exec plugin names no command"))?;
     let fail = |what: String| {
         let error = Error::new(Kind::Kubeconfig, format!("exec credential plugin {command:?} {what}"));
         match &exec.install_hint {
@@ -29,9 +27,7 @@ pub fn resolve(auth: &mut AuthInfo) -> Result<()> {
             None => error.hint("check the user's exec section in the kubeconfig (kubectl config view)"),
         }
     };
-    let output = command_for(&command, &exec)
-        .output()
-        .map_err(|err| fail(format!("could not be started: {err}")))?;
+    let output = command_for(&command, &exec).output().map_err(|err| fail(format!("could not be started: {err}")))?;
     if !output.status.success() {
         return Err(fail(format!("failed ({})", output.status)));
     }

@@ -18,9 +18,8 @@ pub struct ExtraCa {
 
 impl ExtraCa {
     pub fn from_file(path: &Path) -> Result<Self> {
-        let pem = std::fs::read(path).map_err(|err| {
-            Error::new(Kind::Usage, format!("cannot read Keycloak CA file {}: {err}", path.display()))
-        })?;
+        let pem = std::fs::read(path)
+            .map_err(|err| Error::new(Kind::Usage, format!("cannot read Keycloak CA file {}: {err}", path.display())))?;
         Ok(ExtraCa { origin: format!("CA file {}", path.display()), pem })
     }
 }
@@ -30,7 +29,9 @@ pub fn config(mut roots: Vec<Certificate<'static>>, extra: &[ExtraCa], insecure:
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = TlsConfig::builder().unversioned_rustls_crypto_provider(provider);
     if insecure {
-        eprintln!("kubectl-keycloak: warning: TLS verification for Keycloak is OFF (--insecure-skip-keycloak-tls-verify); the admin password can be intercepted");
+        eprintln!(
+            "kubectl-keycloak: warning: TLS verification for Keycloak is OFF (--insecure-skip-keycloak-tls-verify); the admin password can be intercepted"
+        );
         return Ok(builder.disable_verification(true).build());
     }
     for ca in extra {
@@ -53,7 +54,10 @@ pub fn config(mut roots: Vec<Certificate<'static>>, extra: &[ExtraCa], insecure:
 pub fn os_roots() -> Vec<Certificate<'static>> {
     let loaded = rustls_native_certs::load_native_certs();
     if !loaded.errors.is_empty() {
-        trace::note(&format!("{} problem(s) reading the OS trust store; the readable certificates are used", loaded.errors.len()));
+        trace::note(&format!(
+            "{} problem(s) reading the OS trust store; the readable certificates are used",
+            loaded.errors.len()
+        ));
     }
     loaded.certs.iter().map(|der| Certificate::from_der(der.as_ref()).to_owned()).collect()
 }

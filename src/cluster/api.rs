@@ -1,0 +1,144 @@
+//! The Kubernetes API calls the plugin makes: read a Secret or a ConfigMap
+//! key, and write one key of a Secret.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use base64::Engine;
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Patch, PatchParams, PostParams};
+use kube::{Api, Client};
+
+use super::ObjectRef;
+use crate::error::{Error, Kind, Result, chain, one_line};
+use crate::secret;
+use crate::trace;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretWrite {
+    Created,
+    Updated,
+}
+
+/// A connected client.
+pub struct Cluster {
+    client: Client,
+    runtime: tokio::runtime::Runtime,
+    server: String,
+}
+
+impl Cluster {
+    pub(super) fn new(client: Client, runtime: tokio::runtime::Runtime, server: String) -> Self {
+        Cluster { client, runtime, server }
+    }
+}
+
+impl Cluster {
+    /// The `data` of a Secret, decoded (the API returns base64; k8s-openapi
+    /// decodes it into bytes).
+    pub fn secret_data(&self, secret: &ObjectRef) -> Result<BTreeMap<String, Vec<u8>>> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
+        let found = self.get(api, secret, "Secret")?;
+        Ok(found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect())
+    }
+
+    pub fn configmap_value(&self, configmap: &ObjectRef, key: &str) -> Result<String> {
+        let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), &configmap.namespace);
+        let found = self.get(api, configmap, "ConfigMap")?;
+        found
+            .data
+            .and_then(|mut data| data.remove(key))
+            .ok_or_else(|| Error::new(Kind::NotFound, format!("ConfigMap {configmap} has no key {key:?}")))
+    }
+
+    /// Store `value` under `key` in a Secret: create the Secret if absent,
+    /// otherwise merge-patch only that key, so other keys and concurrent
+    /// writers of other keys are untouched.
+    pub fn write_secret_key(&self, secret: &ObjectRef, key: &str, value: &secret::Secret) -> Result<SecretWrite> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
+        let what = format!("write key {key:?} of Secret {secret}");
+        let url = self.object_url::<Secret>(secret);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(value.expose());
+        let patch = serde_json::json!({ "data": { key: encoded } });
+        for _ in 0..2 {
+            let started = Instant::now();
+            let patched = self.runtime.block_on(api.patch(&secret.name, &PatchParams::default(), &Patch::Merge(&patch)));
+            trace::kube("PATCH", &url, &patched.as_ref().map(|_| ()), started.elapsed());
+            match patched {
+                Ok(_) => return Ok(SecretWrite::Updated),
+                Err(kube::Error::Api(status)) if status.code == 404 => {}
+                Err(err) => return Err(kube_error(err, &what, &self.server)),
+            }
+            let new_secret = Secret {
+                metadata: ObjectMeta {
+                    name: Some(secret.name.clone()),
+                    namespace: Some(secret.namespace.clone()),
+                    ..Default::default()
+                },
+                type_: Some("Opaque".to_string()),
+                data: Some([(key.to_string(), ByteString(value.expose().as_bytes().to_vec()))].into()),
+                ..Default::default()
+            };
+            let started = Instant::now();
+            let created = self.runtime.block_on(api.create(&PostParams::default(), &new_secret));
+            let collection = url.rsplit_once('/').map_or(url.as_str(), |(collection, _)| collection);
+            trace::kube("POST", collection, &created.as_ref().map(|_| ()), started.elapsed());
+            match created {
+                Ok(_) => return Ok(SecretWrite::Created),
+                // Someone created it meanwhile: patch that one.
+                Err(kube::Error::Api(status)) if status.code == 409 => continue,
+                Err(err) => return Err(kube_error(err, &what, &self.server)),
+            }
+        }
+        Err(Error::new(Kind::KubeApi, format!("cannot {what}: it keeps appearing and disappearing")))
+    }
+
+    fn object_url<K: kube::Resource<DynamicType = ()>>(&self, object: &ObjectRef) -> String {
+        format!("{}{}/{}", self.server.trim_end_matches('/'), K::url_path(&(), Some(&object.namespace)), object.name)
+    }
+
+    fn get<K>(&self, api: Api<K>, object: &ObjectRef, kind: &str) -> Result<K>
+    where
+        K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        let started = Instant::now();
+        let result = self.runtime.block_on(api.get(&object.name));
+        let what = format!("get {kind} {object}");
+        let url = self.object_url::<K>(object);
+        trace::kube("GET", &url, &result.as_ref().map(|_| ()), started.elapsed());
+        result.map_err(|err| kube_error(err, &what, &self.server))
+    }
+}
+
+/// Map a kube error to our classes, keeping the API server's own message
+/// (it names the user and the verb RBAC refused). A 404 gets no hint here:
+/// only the caller knows which setting named the object.
+pub(super) fn kube_error(err: kube::Error, what: &str, server: &str) -> Error {
+    match err {
+        kube::Error::Api(status) => {
+            let message = one_line(&status.message);
+            match status.code {
+                403 => Error::new(Kind::Forbidden, format!("cannot {what}: forbidden: {message}"))
+                    .hint("use a context allowed to read it (--context), or ask for RBAC access"),
+                404 => Error::new(Kind::NotFound, format!("cannot {what}: not found")),
+                401 => Error::new(
+                    Kind::KubeApi,
+                    format!("cannot {what}: the API server at {server} rejected our credentials (401 Unauthorized)"),
+                )
+                .hint("refresh the kubeconfig credentials or token"),
+                code => Error::new(Kind::KubeApi, format!("cannot {what}: API server answered {code}: {message}")),
+            }
+        }
+        kube::Error::Auth(auth) => {
+            Error::new(Kind::Kubeconfig, format!("cannot {what}: kubeconfig credentials failed: {}", chain(&auth)))
+                .hint("check the user's exec plugin or token in the kubeconfig")
+        }
+        other => {
+            let detail = chain(&other);
+            Error::new(Kind::KubeApi, format!("cannot {what}: API server {server} unreachable: {detail}"))
+                .hint("check the --context and that the cluster is up (kubectl cluster-info)")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! `client-secret`: look each client up by exact clientId and read its
+//! secret; or regenerate it, show or invalidate the rotated one; print it
+//! and/or store it in a Kubernetes Secret.
+
+use std::io::{BufRead, IsTerminal};
+
+use crate::cli::ClientSecretArgs;
+use crate::error::{Error, Kind, Result};
+use crate::keycloak::{Admin, ClientInfo};
+use crate::output::{self, Printed};
+use crate::session::Session;
+
+/// How many similar clientIds a "not found" error suggests.
+const SUGGESTIONS: usize = 5;
+
+/// What to do with each client's secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Read,
+    Regenerate,
+    Rotated,
+    InvalidateRotated,
+}
+
+impl Action {
+    fn of(args: &ClientSecretArgs) -> Self {
+        // clap lets at most one of these through.
+        match (args.regenerate, args.rotated, args.invalidate_rotated) {
+            (true, ..) => Action::Regenerate,
+            (_, true, _) => Action::Rotated,
+            (.., true) => Action::InvalidateRotated,
+            _ => Action::Read,
+        }
+    }
+}
+
+/// Argument errors that need no cluster, reported before any request.
+/// Destructive or storing operations act on one client at a time.
+pub fn check(args: &ClientSecretArgs) -> Result<()> {
+    output::variable_names(&args.clients, &args.out.vars)?;
+    let action = Action::of(args);
+    if (action != Action::Read || args.out.to_secret.is_some()) && args.clients.len() != 1 {
+        return Err(Error::usage("--regenerate, --rotated, --invalidate-rotated and --to-secret take exactly one CLIENT"));
+    }
+    if action == Action::InvalidateRotated && (args.out.to_secret.is_some() || args.out.output.is_some()) {
+        return Err(Error::usage("--invalidate-rotated prints and stores nothing; drop -o and --to-secret"));
+    }
+    Ok(())
+}
+
+pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
+    let variables = output::variable_names(&args.clients, &args.out.vars)?;
+    let (keycloak, realm) = (&session.keycloak, &session.realm);
+    let action = Action::of(args);
+    let mut items = Vec::with_capacity(args.clients.len());
+    for (client_id, variable) in args.clients.iter().zip(variables) {
+        let client = find(keycloak, realm, client_id)?;
+        let secret = match action {
+            Action::Read => keycloak.client_secret(realm, &client)?,
+            Action::Rotated => keycloak.rotated_secret(realm, &client)?,
+            Action::Regenerate => {
+                Admin::require_confidential(realm, &client)?;
+                confirm(
+                    &format!("regenerate the secret of client {client_id:?} in realm {realm:?}"),
+                    " The current secret stops working at once.",
+                    args.yes,
+                )?;
+                keycloak.regenerate_secret(realm, &client)?
+            }
+            Action::InvalidateRotated => {
+                confirm(&format!("invalidate the rotated secret of client {client_id:?} in realm {realm:?}"), "", args.yes)?;
+                keycloak.invalidate_rotated_secret(realm, &client)?;
+                eprintln!("kubectl-keycloak: the rotated secret of client {client_id:?} no longer works");
+                continue;
+            }
+        };
+        items.push(Printed::client_secret(client_id, realm, variable, secret));
+    }
+    if action == Action::InvalidateRotated {
+        return Ok(String::new());
+    }
+    let resync = (action == Action::Regenerate)
+        .then(|| format!("kubectl keycloak client-secret {} --realm {realm}", args.clients.join(" ")));
+    output::deliver(session, &args.out, &items, resync.as_deref())
+}
+
+pub fn find(keycloak: &Admin, realm: &str, client_id: &str) -> Result<ClientInfo> {
+    keycloak.find_client(realm, client_id)?.ok_or_else(|| client_not_found(keycloak, realm, client_id))
+}
+
+/// Ask on the terminal, or insist on `--yes` when there is none to ask.
+fn confirm(action: &str, warning: &str, yes: bool) -> Result<()> {
+    if yes {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Error::usage(format!("refusing to {action} without --yes: stdin is not a terminal to ask on")));
+    }
+    let mut question = action.to_string();
+    question[..1].make_ascii_uppercase();
+    eprint!("{question}?{warning} [y/N] ");
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer).map_err(|err| Error::usage(format!("cannot read the answer: {err}")))?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(Error::usage("not confirmed; nothing was changed")),
+    }
+}
+
+fn client_not_found(keycloak: &Admin, realm: &str, client_id: &str) -> Error {
+    let error = Error::new(Kind::ClientNotFound, format!("no client with clientId {client_id:?} in realm {realm:?}"));
+    let similar = similar_client_ids(keycloak, realm, client_id);
+    if similar.is_empty() {
+        error.hint("list them with: kubectl keycloak clients --search TEXT")
+    } else {
+        error.hint(format!("did you mean {}?", similar.iter().map(|id| format!("{id:?}")).collect::<Vec<_>>().join(", ")))
+    }
+}
+
+/// Best effort: the clientId as a substring, then each word of it. Failures
+/// here must not hide the "not found" itself, so they yield nothing.
+fn similar_client_ids(keycloak: &Admin, realm: &str, client_id: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let words = client_id.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3);
+    for fragment in std::iter::once(client_id).chain(words) {
+        if found.len() >= SUGGESTIONS {
+            break;
+        }
+        let page = keycloak.list_clients(realm, Some(fragment), 0, SUGGESTIONS as u32).unwrap_or_default();
+        for id in page.into_iter().map(|c| c.client_id) {
+            if !found.contains(&id) && found.len() < SUGGESTIONS {
+                found.push(id);
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,48 @@
+//! The client representation, as far as this program reads it.
+
+use serde_json::Value;
+
+/// The fields of a client representation this program uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub id: String,
+    pub client_id: String,
+    pub public_client: bool,
+    pub bearer_only: bool,
+    pub service_accounts_enabled: bool,
+}
+
+impl ClientInfo {
+    pub fn from_json(value: &Value) -> Option<Self> {
+        let flag = |name: &str| value.get(name).and_then(Value::as_bool).unwrap_or(false);
+        Some(ClientInfo {
+            id: value.get("id")?.as_str()?.to_string(),
+            client_id: value.get("clientId")?.as_str()?.to_string(),
+            public_client: flag("publicClient"),
+            bearer_only: flag("bearerOnly"),
+            service_accounts_enabled: flag("serviceAccountsEnabled"),
+        })
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match (self.public_client, self.bearer_only) {
+            (true, _) => "public",
+            (_, true) => "bearer-only",
+            _ => "confidential",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_kinds_come_from_the_representation() {
+        let client = |json: &str| ClientInfo::from_json(&serde_json::from_str(json).unwrap()).unwrap();
+        assert_eq!(client(r#"{"id":"u","clientId":"c"}"#).kind(), "confidential");
+        assert_eq!(client(r#"{"id":"u","clientId":"c","publicClient":true}"#).kind(), "public");
+        assert_eq!(client(r#"{"id":"u","clientId":"c","bearerOnly":true}"#).kind(), "bearer-only");
+        assert!(ClientInfo::from_json(&serde_json::json!({"clientId": "no id"})).is_none());
+    }
+}

@@ -1,0 +1,67 @@
+//! The token request: one per invocation, turning a [`Keycloak`] into a
+//! logged-in [`Admin`].
+
+use std::time::Duration;
+
+use serde_json::Value;
+use ureq::tls::TlsConfig;
+
+use super::api::Admin;
+use super::encode;
+use super::http::{Http, Reply, Request, error_text, is_json, parse_json, unexpected};
+use crate::admin::AdminCredentials;
+use crate::error::{Error, Kind, Result};
+use crate::secret::Secret;
+
+/// A Keycloak not yet logged in to.
+pub struct Keycloak {
+    http: Http,
+}
+
+impl Keycloak {
+    pub fn new(base_url: &str, timeout: Option<Duration>, tls: TlsConfig) -> Result<Self> {
+        Ok(Keycloak { http: Http::new(base_url, timeout, tls)? })
+    }
+
+    /// The password grant (the documented `get_master_token`) or
+    /// client_credentials; credentials only in the POST body. Never retried:
+    /// brute-force protection counts failures.
+    pub fn login(self, credentials: &AdminCredentials, realm: &str) -> Result<Admin> {
+        let form: Vec<(&str, &str)> = match credentials {
+            AdminCredentials::Password { client_id, user, password } => {
+                vec![("grant_type", "password"), ("client_id", client_id), ("username", user), ("password", password.expose())]
+            }
+            AdminCredentials::ClientCredentials { client_id, secret } => {
+                vec![("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret.expose())]
+            }
+        };
+        let url = format!("{}/realms/{}/protocol/openid-connect/token", self.http.base(), encode(realm));
+        let reply = self.http.send(Request::PostForm(&form), &url, None)?;
+        match reply.status {
+            200 => {
+                let token = access_token(&reply, &url)?;
+                Ok(Admin::new(self.http, token))
+            }
+            400 | 401 if is_json(&reply) => Err(Error::new(
+                Kind::Auth,
+                format!("Keycloak refused to log in {} in realm {realm:?}: {}", credentials.describe(), error_text(&reply)),
+            )
+            .hint("check the credentials in the admin Secret (and --admin-realm); a locked-out user (brute-force protection) gets the same answer")),
+            404 if is_json(&reply) => {
+                Err(Error::new(Kind::RealmNotFound, format!("admin realm {realm:?} not found in Keycloak at {}", self.http.base()))
+                    .hint("pass the right --admin-realm (the master admin logs in to master)"))
+            }
+            404 => Err(Error::new(Kind::BadResponse, format!("no Keycloak token endpoint at {url} (HTTP 404)"))
+                .hint("check --keycloak-url; CSM serves Keycloak under /keycloak")),
+            _ => Err(unexpected(&reply, &url)),
+        }
+    }
+}
+
+fn access_token(reply: &Reply, url: &str) -> Result<Secret> {
+    let json = parse_json(reply, url)?;
+    json.get("access_token")
+        .and_then(Value::as_str)
+        .map(Secret::new)
+        .ok_or_else(|| Error::new(Kind::BadResponse, format!("the token endpoint {url} answered without an access_token")))
+}

@@ -1,0 +1,51 @@
+//! Everything written to stdout: secrets in the `-o` formats (`secrets`,
+//! quoted by `quote`), JSON, YAML and aligned tables, and the delivery of a
+//! secret to a Kubernetes Secret (`to_secret`). The output is built whole in
+//! memory and written once, after every call has succeeded.
+
+mod quote;
+mod secrets;
+mod table;
+mod to_secret;
+
+use std::io::Write;
+
+use serde_json::Value;
+
+pub use secrets::{DEFAULT_VARIABLE, Format, Printed, render, validate_variable, variable_names};
+pub use table::table;
+pub use to_secret::deliver;
+
+use crate::error::{Error, Kind, Result};
+
+/// How to print lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
+/// Pretty JSON and a newline.
+pub fn json(value: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+pub fn yaml(value: &Value) -> String {
+    serde_saphyr::to_string(value).unwrap_or_default()
+}
+
+/// Write the whole output. A reader that went away (`| head`) is not a
+/// failure: it has all it wanted.
+#[allow(clippy::print_stdout)]
+pub fn write_stdout(output: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::new(Kind::Io, format!("cannot write to stdout: {err}")))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,236 @@
+//! Secrets on stdout: the formats of `-o`, the variable each value is
+//! assigned to, and the refusals where a format cannot hold a value safely.
+
+use serde_json::{Map, Value};
+
+use super::quote::{fish_quote, posix_quote, powershell_quote};
+use crate::error::{Error, Kind, Result};
+use crate::secret::Secret;
+
+/// How to print secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `export NAME='…'` for sh, bash, zsh, dash, ksh: `eval "$(…)"`
+    #[value(alias = "sh", alias = "bash", alias = "zsh", alias = "posix")]
+    Shell,
+    /// `set -gx NAME '…'` for fish: `… | source`
+    Fish,
+    /// `$env:NAME = '…'` for PowerShell: `… | Invoke-Expression`
+    #[value(alias = "pwsh")]
+    Powershell,
+    /// `NAME='…'` lines for .env files
+    #[value(alias = "env")]
+    Dotenv,
+    /// JSON: an object, or an array of objects for several values
+    Json,
+    /// The bare value followed by a newline
+    Raw,
+}
+
+impl Format {
+    /// Formats made of variable assignments, where `#` comment lines are
+    /// skipped by every reader.
+    pub fn is_assignment(self) -> bool {
+        matches!(self, Format::Shell | Format::Fish | Format::Powershell | Format::Dotenv)
+    }
+}
+
+/// One value to print: the variable it is assigned to, its JSON record and
+/// what it is, for error messages.
+#[derive(Debug)]
+pub struct Printed {
+    pub variable: String,
+    pub value: Secret,
+    /// JSON: the value goes in under `value_key`, beside `fields`.
+    pub value_key: &'static str,
+    pub fields: Map<String, Value>,
+    /// E.g. `the secret of client "x"`.
+    pub what: String,
+}
+
+impl Printed {
+    /// A client's secret: JSON `{"clientId", "realm", "secret"}`.
+    pub fn client_secret(client_id: &str, realm: &str, variable: String, secret: Secret) -> Self {
+        let mut fields = Map::new();
+        fields.insert("clientId".into(), client_id.into());
+        fields.insert("realm".into(), realm.into());
+        Printed { variable, value: secret, value_key: "secret", fields, what: format!("the secret of client {client_id:?}") }
+    }
+
+    fn record(&self) -> Value {
+        let mut record = self.fields.clone();
+        record.insert(self.value_key.into(), self.value.expose().into());
+        Value::Object(record)
+    }
+}
+
+/// The variable used when one client is asked for and `--var` is not given.
+pub const DEFAULT_VARIABLE: &str = "CLIENT_SECRET";
+
+/// Name the variables: `--var` values in order, else `CLIENT_SECRET` for one
+/// client, else one derived from each clientId (see [`variable_for_client`]).
+pub fn variable_names(client_ids: &[String], vars: &[String]) -> Result<Vec<String>> {
+    for var in vars {
+        validate_variable(var)?;
+    }
+    let names: Vec<String> = match (client_ids.len(), vars.len()) {
+        (1, 0) => vec![DEFAULT_VARIABLE.to_string()],
+        (_, 0) => client_ids.iter().map(|id| variable_for_client(id)).collect(),
+        (n, m) if n == m => vars.to_vec(),
+        (n, m) => {
+            return Err(Error::usage(format!("{m} --var given for {n} clients; give one --var per client, in the same order")));
+        }
+    };
+    for (i, name) in names.iter().enumerate() {
+        if let Some(j) = names[..i].iter().position(|other| other == name) {
+            return Err(Error::usage(format!(
+                "clients {:?} and {:?} would both set {name}; name them with one --var per client",
+                client_ids[j], client_ids[i]
+            )));
+        }
+    }
+    Ok(names)
+}
+
+/// `my-test-client` → `MY_TEST_CLIENT_SECRET`: ASCII letters and digits
+/// upper-cased, everything else `_`, a leading digit prefixed with `_`.
+pub fn variable_for_client(client_id: &str) -> String {
+    let mut name: String =
+        client_id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    name.push_str("_SECRET");
+    name
+}
+
+/// A variable name every supported shell accepts without quoting.
+pub fn validate_variable(name: &str) -> Result<()> {
+    let mut chars = name.chars();
+    let valid = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::usage(format!("invalid variable name {name:?}: use letters, digits and _, not starting with a digit")))
+    }
+}
+
+/// The whole output for these values, or an error naming the first value
+/// the format cannot hold.
+pub fn render(format: Format, items: &[Printed]) -> Result<String> {
+    if format == Format::Json {
+        return Ok(match items {
+            [one] => super::json(&one.record()),
+            many => super::json(&Value::Array(many.iter().map(Printed::record).collect())),
+        });
+    }
+    let mut out = String::new();
+    for item in items {
+        out.push_str(&line(format, item)?);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn line(format: Format, item: &Printed) -> Result<String> {
+    let (variable, value) = (&item.variable, item.value.expose());
+    if format != Format::Raw && value.contains('\0') {
+        return Err(unrenderable(item, "it contains a NUL byte, which no shell variable can hold"));
+    }
+    Ok(match format {
+        Format::Shell => format!("export {variable}={}", posix_quote(value)),
+        Format::Fish => format!("set -gx {variable} {}", fish_quote(value)),
+        Format::Powershell => format!("$env:{variable} = {}", powershell_quote(value)),
+        // .env dialects disagree on escapes inside double quotes, but all
+        // read single-quoted values literally: refuse what needs an escape.
+        Format::Dotenv if value.contains(['\'', '\n', '\r']) => {
+            return Err(unrenderable(item, "it contains a quote or line break that .env files cannot hold portably"));
+        }
+        Format::Dotenv => format!("{variable}='{value}'"),
+        Format::Raw if value.contains(['\n', '\r']) => {
+            return Err(unrenderable(item, "it contains a line break, which raw output cannot delimit"));
+        }
+        Format::Raw | Format::Json => value.to_string(),
+    })
+}
+
+fn unrenderable(item: &Printed, why: &str) -> Error {
+    Error::new(Kind::Render, format!("{} cannot be printed in this format: {why}", item.what)).hint("use -o json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(format: Format, secret: &str) -> Result<String> {
+        render(format, &[Printed::client_secret("my-test-client", "shasta", DEFAULT_VARIABLE.into(), Secret::new(secret))])
+    }
+
+    #[test]
+    fn shell_is_the_documented_export_line() {
+        assert_eq!(one(Format::Shell, "abc").unwrap(), "export CLIENT_SECRET='abc'\n");
+        assert_eq!(one(Format::Fish, "x").unwrap(), "set -gx CLIENT_SECRET 'x'\n");
+        assert_eq!(one(Format::Powershell, "x").unwrap(), "$env:CLIENT_SECRET = 'x'\n");
+        assert!(!one(Format::Powershell, "a\r\nb").unwrap().trim_end().contains('\n'));
+    }
+
+    #[test]
+    fn nul_is_refused_in_shell_formats_never_truncated() {
+        for format in [Format::Shell, Format::Fish, Format::Powershell, Format::Dotenv] {
+            let err = one(format, "ab\0cd").unwrap_err();
+            assert_eq!(err.kind, Kind::Render);
+            assert_eq!(
+                err.to_string(),
+                "the secret of client \"my-test-client\" cannot be printed in this format: it contains a NUL byte, \
+                 which no shell variable can hold; use -o json"
+            );
+        }
+        assert!(one(Format::Json, "ab\0cd").unwrap().contains("ab\\u0000cd"));
+    }
+
+    #[test]
+    fn dotenv_refuses_what_it_cannot_hold() {
+        assert_eq!(one(Format::Dotenv, "a$b").unwrap(), "CLIENT_SECRET='a$b'\n");
+        assert_eq!(one(Format::Dotenv, "a'b").unwrap_err().kind, Kind::Render);
+        assert_eq!(one(Format::Dotenv, "a\nb").unwrap_err().kind, Kind::Render);
+    }
+
+    #[test]
+    fn raw_is_the_value_and_a_newline() {
+        assert_eq!(one(Format::Raw, "s3cr3t").unwrap(), "s3cr3t\n");
+        assert_eq!(one(Format::Raw, "a\nb").unwrap_err().kind, Kind::Render);
+    }
+
+    #[test]
+    fn json_is_an_object_for_one_and_an_array_for_several() {
+        let single: Value = serde_json::from_str(&one(Format::Json, "v\"'\n").unwrap()).unwrap();
+        assert_eq!(single, serde_json::json!({"clientId": "my-test-client", "realm": "shasta", "secret": "v\"'\n"}));
+        let item = |id: &str| Printed::client_secret(id, "shasta", variable_for_client(id), Secret::new("s"));
+        let two: Value = serde_json::from_str(&render(Format::Json, &[item("a"), item("b")]).unwrap()).unwrap();
+        assert_eq!(two.as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn variable_names_follow_the_documented_rule() {
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(variable_names(&ids(&["a"]), &[]).unwrap(), ["CLIENT_SECRET"]);
+        assert_eq!(
+            variable_names(&ids(&["my-test-client", "9lives", "é"]), &[]).unwrap(),
+            ["MY_TEST_CLIENT_SECRET", "_9LIVES_SECRET", "__SECRET"]
+        );
+        assert_eq!(variable_names(&ids(&["a", "b"]), &ids(&["X", "Y"])).unwrap(), ["X", "Y"]);
+        assert_eq!(variable_names(&ids(&["a", "b"]), &ids(&["X"])).unwrap_err().kind, Kind::Usage);
+        assert_eq!(variable_names(&ids(&["a-b", "a_b"]), &[]).unwrap_err().kind, Kind::Usage);
+    }
+
+    #[test]
+    fn hostile_variable_names_are_rejected() {
+        for bad in ["", "1A", "A-B", "A B", "A;rm -rf /", "$(x)", "A=B", "É", "a\n"] {
+            assert!(validate_variable(bad).is_err(), "{bad:?} accepted");
+        }
+        for good in ["A", "_", "client_secret", "X1"] {
+            validate_variable(good).unwrap();
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! Effective settings and where each came from.
+//!
+//! Every Keycloak setting is declared once, as a [`Spec`] in
+//! [`KEYCLOAK_SETTINGS`]: its flag, environment variable, config-file key,
+//! default and help all come from that declaration (the command line is built
+//! from it in `cli.rs`, the config file's keys are checked against it).
+//!
+//! Precedence: command-line flag > environment variable > the config file's
+//! entry for the kube context > the config file's `defaults` > built-in
+//! default. The source is kept so `config` and `-v` can say why a value was
+//! used.
+
+mod config_file;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use config_file::{ConfigFile, PATH_ENV as CONFIG_PATH_ENV};
+
+use crate::cli::{KeycloakArgs, KubeArgs};
+use crate::cluster::{KeyRef, ObjectRef};
+use crate::error::{Error, Result};
+
+/// One Keycloak setting: flag `--KEY`, environment variable `ENV`, config
+/// file key `KEY`.
+#[derive(Debug)]
+pub struct Spec {
+    pub key: &'static str,
+    pub env: &'static str,
+    pub value_name: &'static str,
+    pub help: &'static str,
+    pub default: Option<&'static str>,
+    /// The value a bare `--KEY` (without a value) stands for.
+    pub bare: Option<&'static str>,
+}
+
+pub const KEYCLOAK_URL: Spec = Spec {
+    key: "keycloak-url",
+    env: "KUBECTL_KEYCLOAK_URL",
+    value_name: "URL",
+    help: "Keycloak base URL, including its path prefix",
+    default: Some("https://api-gw-service-nmn.local/keycloak"),
+    bare: None,
+};
+
+pub const REALM: Spec = Spec {
+    key: "realm",
+    env: "KUBECTL_KEYCLOAK_REALM",
+    value_name: "REALM",
+    help: "Realm of the clients",
+    default: Some("shasta"),
+    bare: None,
+};
+
+pub const ADMIN_REALM: Spec = Spec {
+    key: "admin-realm",
+    env: "KUBECTL_KEYCLOAK_ADMIN_REALM",
+    value_name: "REALM",
+    help: "Realm the admin logs in to",
+    default: Some("master"),
+    bare: None,
+};
+
+pub const ADMIN_SECRET: Spec = Spec {
+    key: "admin-secret",
+    env: "KUBECTL_KEYCLOAK_ADMIN_SECRET",
+    value_name: "[NAMESPACE/]NAME",
+    help: "Secret holding the admin credentials: keys user and password (password grant, client-id \
+           optional), or client-id and client-secret (a service account); NAMESPACE defaults to --namespace",
+    default: Some("keycloak-master-admin-auth"),
+    bare: None,
+};
+
+pub const CA_FILE: Spec = Spec {
+    key: "keycloak-ca-file",
+    env: "KUBECTL_KEYCLOAK_CA_FILE",
+    value_name: "PATH",
+    help: "Extra CA certificates (PEM) to trust for Keycloak, besides the OS trust store",
+    default: None,
+    bare: None,
+};
+
+pub const CA_CONFIGMAP: Spec = Spec {
+    key: "keycloak-ca-configmap",
+    env: "KUBECTL_KEYCLOAK_CA_CONFIGMAP",
+    value_name: "[NAMESPACE/]NAME[:KEY]",
+    help: "Also trust the CA published in a cluster ConfigMap (CSM's when given without a value)",
+    default: None,
+    bare: Some("services/cray-configmap-ca-public-key:certificate_authority.crt"),
+};
+
+/// The settings a flag, the environment and the config file can all set.
+pub const KEYCLOAK_SETTINGS: [&Spec; 6] = [&KEYCLOAK_URL, &REALM, &ADMIN_REALM, &ADMIN_SECRET, &CA_FILE, &CA_CONFIGMAP];
+
+/// Namespace of Secrets and ConfigMaps named without one (CSM's).
+pub const DEFAULT_NAMESPACE: &str = "services";
+/// Key of a CA ConfigMap named without one (CSM's).
+const DEFAULT_CA_KEY: &str = "certificate_authority.crt";
+/// Bounds every request when `--request-timeout` is not given, so a hung
+/// server never hangs the shell that evals us.
+pub const DEFAULT_TIMEOUT: &str = "30s";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Flag,
+    Env(&'static str),
+    /// The config file: its path and the section (`contexts.NAME` or `defaults`).
+    Config(PathBuf, String),
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Flag => write!(f, "flag"),
+            Source::Env(name) => write!(f, "environment {name}"),
+            Source::Config(path, section) => write!(f, "{} ({section})", path.display()),
+            Source::Default => write!(f, "default"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Setting<T> {
+    fn try_map<U>(self, parse: impl FnOnce(T) -> Result<U>) -> Result<Setting<U>> {
+        Ok(Setting { value: parse(self.value)?, source: self.source })
+    }
+}
+
+#[derive(Debug)]
+pub struct Settings {
+    pub keycloak_url: Setting<String>,
+    pub realm: Setting<String>,
+    pub admin_realm: Setting<String>,
+    pub admin_secret: Setting<ObjectRef>,
+    pub ca_file: Option<Setting<PathBuf>>,
+    pub ca_configmap: Option<Setting<KeyRef>>,
+    pub insecure: bool,
+    pub timeout: Option<Duration>,
+    /// Namespace for Secrets and ConfigMaps named without one.
+    pub namespace: String,
+}
+
+impl Settings {
+    /// Layer flags and environment (already in `args`) over the config file
+    /// entry of `context` and the built-in defaults.
+    pub fn resolve(
+        args: &KeycloakArgs,
+        kube: &KubeArgs,
+        timeout: Option<Duration>,
+        context: Option<&str>,
+        config: &ConfigFile,
+    ) -> Result<Self> {
+        let layered = |spec: &Spec| -> Option<Setting<String>> {
+            args.given(spec)
+                .or_else(|| {
+                    let (value, section) = config.lookup(context, spec.key)?;
+                    Some(Setting { value, source: Source::Config(config.path.clone(), section) })
+                })
+                .or_else(|| spec.default.map(|value| Setting { value: value.to_string(), source: Source::Default }))
+                // An empty value (an empty environment variable) turns an optional setting off.
+                .filter(|setting| !setting.value.is_empty() || spec.default.is_some())
+        };
+        let required = |spec: &Spec| layered(spec).ok_or_else(|| Error::usage(format!("--{} is empty", spec.key)));
+        let namespace = kube.namespace.clone();
+        Ok(Settings {
+            keycloak_url: required(&KEYCLOAK_URL)?,
+            realm: required(&REALM)?,
+            admin_realm: required(&ADMIN_REALM)?,
+            admin_secret: required(&ADMIN_SECRET)?.try_map(|text| ObjectRef::parse(&text, &namespace))?,
+            ca_file: layered(&CA_FILE).map(|s| Setting { value: PathBuf::from(s.value), source: s.source }),
+            ca_configmap: layered(&CA_CONFIGMAP)
+                .map(|s| s.try_map(|text| KeyRef::parse(&text, &namespace, DEFAULT_CA_KEY)))
+                .transpose()?,
+            insecure: args.insecure_skip_keycloak_tls_verify,
+            timeout,
+            namespace,
+        })
+    }
+
+    /// `[name, value, source]` rows for `kubectl keycloak config`.
+    pub fn describe(&self) -> Vec<[String; 3]> {
+        let row = |spec: &Spec, value: String, source: &Source| [spec.key.to_string(), value, source.to_string()];
+        let mut rows = vec![
+            row(&KEYCLOAK_URL, self.keycloak_url.value.clone(), &self.keycloak_url.source),
+            row(&REALM, self.realm.value.clone(), &self.realm.source),
+            row(&ADMIN_REALM, self.admin_realm.value.clone(), &self.admin_realm.source),
+            row(&ADMIN_SECRET, self.admin_secret.value.to_string(), &self.admin_secret.source),
+        ];
+        rows.push(match &self.ca_file {
+            Some(s) => row(&CA_FILE, s.value.display().to_string(), &s.source),
+            None => [CA_FILE.key.into(), "-".into(), "OS trust store only".into()],
+        });
+        rows.push(match &self.ca_configmap {
+            Some(s) => row(&CA_CONFIGMAP, s.value.to_string(), &s.source),
+            None => [CA_CONFIGMAP.key.into(), "-".into(), "not used".into()],
+        });
+        let timeout = self.timeout.map_or_else(|| "none".to_string(), |t| format!("{}s", t.as_secs_f64()));
+        rows.push(["request-timeout".into(), timeout, String::new()]);
+        if self.insecure {
+            rows.push(["keycloak-tls-verify".into(), "OFF".into(), "flag".into()]);
+        }
+        rows
+    }
+}
+
+/// kubectl's `--request-timeout`: Go-style durations such as `30s`, `1m30s`,
+/// `500ms`, or a bare number of seconds; `0` means no timeout.
+pub fn parse_timeout(text: &str) -> Result<Option<Duration>> {
+    let invalid = || Error::usage(format!("invalid --request-timeout {text:?}: use e.g. 30s, 1m30s, 500ms or 0"));
+    let text = text.trim();
+    let duration = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => {
+            let signed: jiff::SignedDuration = text.parse().map_err(|_| invalid())?;
+            Duration::try_from(signed).map_err(|_| invalid())?
+        }
+    };
+    Ok((!duration.is_zero()).then_some(duration))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_parse_like_kubectl() {
+        assert_eq!(parse_timeout("0").unwrap(), None);
+        assert_eq!(parse_timeout("0s").unwrap(), None);
+        assert_eq!(parse_timeout("5").unwrap(), Some(Duration::from_secs(5)));
+        assert_eq!(parse_timeout("30s").unwrap(), Some(Duration::from_secs(30)));
+        assert_eq!(parse_timeout("1m30s").unwrap(), Some(Duration::from_secs(90)));
+        assert_eq!(parse_timeout("500ms").unwrap(), Some(Duration::from_millis(500)));
+        assert_eq!(parse_timeout("1.5h").unwrap(), Some(Duration::from_secs(5400)));
+        for bad in ["", "s", "10x", "-1s", "1m30", "abc", "soon"] {
+            assert!(parse_timeout(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn the_default_timeout_parses() {
+        assert_eq!(parse_timeout(DEFAULT_TIMEOUT).unwrap(), Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn each_setting_has_its_own_flag_and_variable() {
+        let mut keys: Vec<_> = KEYCLOAK_SETTINGS.iter().map(|s| s.key).collect();
+        let mut envs: Vec<_> = KEYCLOAK_SETTINGS.iter().map(|s| s.env).collect();
+        keys.sort();
+        keys.dedup();
+        envs.sort();
+        envs.dedup();
+        assert_eq!((keys.len(), envs.len()), (KEYCLOAK_SETTINGS.len(), KEYCLOAK_SETTINGS.len()));
+        assert!(envs.iter().all(|env| env.starts_with("KUBECTL_KEYCLOAK_")));
+    }
+}
