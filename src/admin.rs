@@ -1,18 +1,25 @@
-//! The Keycloak admin credentials stored in a Kubernetes Secret.
+//! The Keycloak admin credentials, wherever a deployment keeps them.
 //!
 //! CSM keeps the master admin in `services/keycloak-master-admin-auth`
-//! (keys `user`, `password`, `client-id`). Sites that lock the master admin
-//! away can point `--admin-secret` at a service-account client's Secret
-//! instead (keys `client-id`, `client-secret`), e.g. CSM's `admin-client-auth`.
+//! (keys `user`, `password`, `client-id`); the Keycloak Operator in
+//! `<name>-initial-admin` (`username`, `password`); the Bitnami chart in a
+//! Secret with `admin-password` and the user name in the pod spec. A
+//! service-account admin's Secret holds `client-id` and `client-secret`.
+//! Workloads name their admin in container environment variables, literal
+//! or taken from Secret keys (see `discovery`).
 
 use std::collections::BTreeMap;
 
-use crate::cluster::ObjectRef;
+use crate::cluster::{Cluster, KeyRef, ObjectRef};
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
 
 /// Used for the password grant when the Secret has no `client-id` key.
 pub const DEFAULT_ADMIN_CLIENT: &str = "admin-cli";
+
+/// Keys a Secret may use for the user name and the password, in order.
+const USER_KEYS: [&str; 2] = ["user", "username"];
+const PASSWORD_KEYS: [&str; 2] = ["password", "admin-password"];
 
 #[derive(Debug)]
 pub enum AdminCredentials {
@@ -22,17 +29,129 @@ pub enum AdminCredentials {
     ClientCredentials { client_id: String, secret: Secret },
 }
 
+/// `--admin-user`, `--admin-user-key`, `--admin-password-key`: for Secrets
+/// whose keys are not among the well-known names.
+#[derive(Debug, Default, Clone)]
+pub struct KeyNames {
+    pub user: Option<String>,
+    pub user_key: Option<String>,
+    pub password_key: Option<String>,
+}
+
+/// One value of the credentials: written in a pod spec, or a Secret's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    Literal(String),
+    SecretKey(KeyRef),
+}
+
+impl std::fmt::Display for Field {
+    /// Where the value is, never the value of a secret: literals shown here
+    /// are user names and client ids only (see [`AdminSource::describe`]).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Field::Literal(value) => write!(f, "{value:?}"),
+            Field::SecretKey(key) => write!(f, "Secret {}", key),
+        }
+    }
+}
+
+/// Where the admin credentials come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminSource {
+    /// A Secret whose keys name themselves (see [`USER_KEYS`], [`PASSWORD_KEYS`],
+    /// `client-id`, `client-secret`).
+    Secret(ObjectRef),
+    /// A user and password, e.g. from a workload's environment.
+    Password { user: Field, password: Field },
+    /// A service-account client, e.g. Keycloak 26's bootstrap admin client.
+    ServiceAccount { client_id: Field, secret: Field },
+}
+
+impl AdminSource {
+    /// For `discover`, `config` and `-v`: Secret and key names, or "literal
+    /// in pod spec" — never a password or secret.
+    pub fn describe(&self) -> String {
+        let secret_field = |field: &Field| match field {
+            Field::Literal(_) => "literal in pod spec".to_string(),
+            Field::SecretKey(key) => format!("Secret {key}"),
+        };
+        match self {
+            AdminSource::Secret(secret) => format!("Secret {secret}"),
+            AdminSource::Password { user, password } => format!("user {user}, password {}", secret_field(password)),
+            AdminSource::ServiceAccount { client_id, secret } => {
+                format!("client {client_id}, secret {}", secret_field(secret))
+            }
+        }
+    }
+
+    /// A password written into a workload's spec: readable by anyone who may
+    /// read the workload.
+    pub fn has_literal_secret(&self) -> bool {
+        matches!(
+            self,
+            AdminSource::Password { password: Field::Literal(_), .. }
+                | AdminSource::ServiceAccount { secret: Field::Literal(_), .. }
+        )
+    }
+}
+
 impl AdminCredentials {
-    pub fn from_secret_data(secret: &ObjectRef, mut data: BTreeMap<String, Vec<u8>>) -> Result<Self> {
-        let mut take = |key: &str| -> Result<Option<String>> {
-            Ok(data.remove(key).map(|bytes| text(secret, key, bytes)).transpose()?.filter(|v| !v.is_empty()))
+    /// Read the credentials from the cluster.
+    /// `prefetched`: the data of the admin Secret when it was already read.
+    pub fn read(
+        cluster: &Cluster,
+        source: &AdminSource,
+        names: &KeyNames,
+        prefetched: Option<BTreeMap<String, Vec<u8>>>,
+    ) -> Result<Self> {
+        let mut secrets = SecretCache { cluster, read: BTreeMap::new() };
+        if let (AdminSource::Secret(secret), Some(data)) = (source, prefetched) {
+            secrets.read.insert(secret.to_string(), data);
+        }
+        match source {
+            AdminSource::Secret(secret) => Self::from_secret_data(secret, secrets.data(secret)?.clone(), names),
+            AdminSource::Password { user, password } => Ok(AdminCredentials::Password {
+                client_id: DEFAULT_ADMIN_CLIENT.to_string(),
+                user: secrets.field(user)?,
+                password: Secret::new(secrets.field(password)?),
+            }),
+            AdminSource::ServiceAccount { client_id, secret } => Ok(AdminCredentials::ClientCredentials {
+                client_id: secrets.field(client_id)?,
+                secret: Secret::new(secrets.field(secret)?),
+            }),
+        }
+    }
+
+    pub fn from_secret_data(secret: &ObjectRef, mut data: BTreeMap<String, Vec<u8>>, names: &KeyNames) -> Result<Self> {
+        let mut take = |keys: &[&str]| -> Result<Option<String>> {
+            for key in keys {
+                if let Some(value) =
+                    data.remove(*key).map(|bytes| text(secret, key, bytes)).transpose()?.filter(|v| !v.is_empty())
+                {
+                    return Ok(Some(value));
+                }
+            }
+            Ok(None)
         };
-        let (user, password) = (take("user")?, take("password")?);
-        let (client_id, client_secret) = (take("client-id")?, take("client-secret")?);
+        let user = match (&names.user, &names.user_key) {
+            (Some(user), _) => Some(user.clone()),
+            (None, Some(key)) => take(&[key])?,
+            (None, None) => take(&USER_KEYS)?,
+        };
+        let password = match &names.password_key {
+            Some(key) => take(&[key])?,
+            None => take(&PASSWORD_KEYS)?,
+        };
+        let (client_id, client_secret) = (take(&["client-id"])?, take(&["client-secret"])?);
         let missing = |keys: &str| {
-            Error::new(Kind::NotFound, format!("Secret {secret} has no (or an empty) {keys} key"))
-                .hint("it needs keys user and password (client-id optional), or client-id and client-secret; point --admin-secret at the right Secret")
+            Error::new(Kind::NotFound, format!("Secret {secret} has no (or an empty) {keys} key")).hint(
+                "it needs keys user (or username) and password (or admin-password), or client-id and client-secret; \
+                 name other keys with --admin-user-key and --admin-password-key, a literal user with --admin-user",
+            )
         };
+        let user_keys = names.user_key.as_ref().map_or_else(|| "\"user\"".to_string(), |key| format!("{key:?}"));
+        let password_keys = names.password_key.as_ref().map_or_else(|| "\"password\"".to_string(), |key| format!("{key:?}"));
         match (user, password, client_id, client_secret) {
             (Some(user), Some(password), client_id, _) => Ok(AdminCredentials::Password {
                 client_id: client_id.unwrap_or_else(|| DEFAULT_ADMIN_CLIENT.to_string()),
@@ -42,10 +161,10 @@ impl AdminCredentials {
             (None, None, Some(client_id), Some(secret)) => {
                 Ok(AdminCredentials::ClientCredentials { client_id, secret: Secret::new(secret) })
             }
-            (Some(_), None, ..) => Err(missing("\"password\"")),
-            (None, Some(_), ..) => Err(missing("\"user\"")),
+            (Some(_), None, ..) => Err(missing(&password_keys)),
+            (None, Some(_), ..) => Err(missing(&user_keys)),
             (None, None, None, Some(_)) => Err(missing("\"client-id\"")),
-            (None, None, ..) => Err(missing("\"user\"/\"password\" or \"client-id\"/\"client-secret\"")),
+            (None, None, ..) => Err(missing(&format!("{user_keys}/{password_keys} or \"client-id\"/\"client-secret\""))),
         }
     }
 
@@ -54,6 +173,38 @@ impl AdminCredentials {
         match self {
             AdminCredentials::Password { user, .. } => format!("user {user:?}"),
             AdminCredentials::ClientCredentials { client_id, .. } => format!("service-account client {client_id:?}"),
+        }
+    }
+}
+
+/// Each Secret read once, however many fields it holds.
+struct SecretCache<'a> {
+    cluster: &'a Cluster,
+    read: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
+}
+
+impl SecretCache<'_> {
+    fn data(&mut self, secret: &ObjectRef) -> Result<&BTreeMap<String, Vec<u8>>> {
+        let name = secret.to_string();
+        if !self.read.contains_key(&name) {
+            let data = self.cluster.secret_data(secret).map_err(|err| {
+                err.hint_for(Kind::NotFound, "check the namespace and name (--admin-secret NAMESPACE/NAME), and the --context")
+            })?;
+            self.read.insert(name.clone(), data);
+        }
+        Ok(&self.read[&name])
+    }
+
+    fn field(&mut self, field: &Field) -> Result<String> {
+        match field {
+            Field::Literal(value) => Ok(value.clone()),
+            Field::SecretKey(key) => {
+                let bytes = self.data(&key.object)?.get(&key.key).cloned().ok_or_else(|| {
+                    Error::new(Kind::NotFound, format!("Secret {} has no key {:?}", key.object, key.key))
+                        .hint("the workload's environment names it; check the Secret")
+                })?;
+                text(&key.object, &key.key, bytes)
+            }
         }
     }
 }
@@ -74,8 +225,12 @@ mod tests {
         ObjectRef { namespace: "services".into(), name: "keycloak-master-admin-auth".into() }
     }
 
+    fn parse_with(pairs: &[(&str, &[u8])], names: &KeyNames) -> Result<AdminCredentials> {
+        AdminCredentials::from_secret_data(&secret(), pairs.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect(), names)
+    }
+
     fn parse(pairs: &[(&str, &[u8])]) -> Result<AdminCredentials> {
-        AdminCredentials::from_secret_data(&secret(), pairs.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect())
+        parse_with(pairs, &KeyNames::default())
     }
 
     #[test]
@@ -113,6 +268,50 @@ mod tests {
         assert!(!err.to_string().contains("hunter2"));
         assert!(parse(&[("client-secret", b"hunter2")]).unwrap_err().to_string().contains("\"client-id\""));
         assert!(parse(&[]).is_err());
+    }
+
+    #[test]
+    fn operator_and_bitnami_key_names_are_read() {
+        let Ok(AdminCredentials::Password { user, password, .. }) = parse(&[("username", b"temp-admin"), ("password", b"pw")])
+        else {
+            panic!("password grant expected")
+        };
+        assert_eq!((user.as_str(), password.expose()), ("temp-admin", "pw"));
+        let names = KeyNames { user: Some("user".into()), ..KeyNames::default() };
+        let Ok(AdminCredentials::Password { user, password, .. }) = parse_with(&[("admin-password", b"bp")], &names) else {
+            panic!("password grant expected")
+        };
+        assert_eq!((user.as_str(), password.expose()), ("user", "bp"));
+        let err = parse(&[("admin-password", b"bp")]).unwrap_err();
+        assert!(err.to_string().contains("--admin-user"), "{err}");
+    }
+
+    #[test]
+    fn custom_key_names_replace_the_well_known_ones() {
+        let names =
+            KeyNames { user_key: Some("adminUser".into()), password_key: Some("adminPass".into()), ..KeyNames::default() };
+        let Ok(AdminCredentials::Password { user, password, .. }) =
+            parse_with(&[("adminUser", b"kx"), ("adminPass", b"kp"), ("password", b"other")], &names)
+        else {
+            panic!("password grant expected")
+        };
+        assert_eq!((user.as_str(), password.expose()), ("kx", "kp"));
+        let err = parse_with(&[("adminUser", b"kx")], &names).unwrap_err();
+        assert!(err.to_string().contains("no (or an empty) \"adminPass\" key"), "{err}");
+    }
+
+    #[test]
+    fn sources_are_described_without_secret_values() {
+        let key = |k: &str| Field::SecretKey(KeyRef { object: secret(), key: k.into() });
+        let literal = AdminSource::Password { user: Field::Literal("admin".into()), password: Field::Literal("hunter2".into()) };
+        assert_eq!(literal.describe(), "user \"admin\", password literal in pod spec");
+        assert!(literal.has_literal_secret());
+        let from_secret = AdminSource::Password { user: key("u"), password: key("p") };
+        assert_eq!(
+            from_secret.describe(),
+            "user Secret services/keycloak-master-admin-auth:u, password Secret services/keycloak-master-admin-auth:p"
+        );
+        assert!(!from_secret.has_literal_secret());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
 use crate::output::{Format, ListFormat};
-use crate::settings::{self, DEFAULT_NAMESPACE, DEFAULT_TIMEOUT, Setting, Source, Spec};
+use crate::settings::{self, DEFAULT_TIMEOUT, Setting, Source, Spec};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -73,6 +73,10 @@ pub enum Command {
     #[command(after_help = TOKEN_EXAMPLES)]
     Token(TokenArgs),
 
+    /// List every Keycloak found in the cluster: where its admin and URL come from (no secrets)
+    #[command(after_help = DISCOVER_EXAMPLES)]
+    Discover(DiscoverArgs),
+
     /// Show the effective settings and where each comes from (no secrets)
     #[command(after_help = config_help())]
     Config,
@@ -83,6 +87,27 @@ pub enum Command {
     )]
     Completion(CompletionArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// Also log in to each and report OK or the error
+    #[arg(long)]
+    pub check: bool,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub output: ListFormat,
+}
+
+const DISCOVER_EXAMPLES: &str = "\
+Examples:
+  kubectl keycloak discover
+  kubectl keycloak discover -n keycloak --check
+  kubectl keycloak discover -o json
+
+Without -n every namespace you may list is searched. Found: CSM's admin Secret,
+Keycloak Operator CRs (k8s.keycloak.org), and StatefulSets or Deployments
+running a Keycloak image. When several are found, commands need --keycloak.";
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
@@ -254,9 +279,10 @@ pub struct KubeArgs {
     #[arg(long = "as-group", global = true, value_name = "GROUP")]
     pub as_groups: Vec<String>,
 
-    /// Namespace of Secrets and ConfigMaps named without one
-    #[arg(short, long, global = true, value_name = "NAMESPACE", default_value = DEFAULT_NAMESPACE)]
-    pub namespace: String,
+    /// Namespace of Secrets and ConfigMaps named without one [default: services]; also the one
+    /// namespace where Keycloak is looked for (without it: every namespace you may list)
+    #[arg(short, long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
 
     /// Timeout for each request, to Kubernetes and Keycloak: 0 (none), 30s, 1m…
     #[arg(long, global = true, value_name = "DURATION", default_value = DEFAULT_TIMEOUT)]

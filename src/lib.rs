@@ -13,6 +13,7 @@ mod admin;
 mod cli;
 mod cluster;
 mod commands;
+mod discovery;
 mod error;
 mod keycloak;
 mod output;

@@ -1,13 +1,16 @@
-//! One admin session: the cluster connection, the admin credentials read from
-//! it, and a Keycloak client logged in with them. Every admin command starts
-//! here, so each invocation makes exactly one token request.
+//! One admin session: the cluster connection, where Keycloak is (given or
+//! discovered), the admin credentials read from the cluster, and a Keycloak
+//! client logged in with them. Every admin command starts here, so each
+//! invocation makes exactly one token request.
 
 use crate::admin::AdminCredentials;
 use crate::cluster::{Cluster, Kube};
-use crate::error::{Kind, Result};
+use crate::discovery::{self, Located};
+use crate::error::{Error, Kind, Result};
 use crate::keycloak::{self, Admin, ExtraCa, Keycloak};
 use crate::settings::{self, Settings};
 use crate::trace;
+use ureq::tls::Certificate;
 
 pub struct Session {
     pub cluster: Cluster,
@@ -15,6 +18,9 @@ pub struct Session {
     pub realm: String,
     /// Namespace for Secrets named without one.
     pub namespace: String,
+    /// The admin is a service-account client (whose fine-grained permissions
+    /// may hide clients instead of refusing them).
+    pub service_account_admin: bool,
 }
 
 impl Session {
@@ -22,49 +28,92 @@ impl Session {
         // Parsing the OS trust store is CPU work; a second thread does it
         // while this one waits for the API server.
         let (roots, read) = std::thread::scope(|scope| {
-            let roots = scope.spawn(|| if settings.insecure { Vec::new() } else { keycloak::os_roots() });
+            let roots = scope.spawn(|| trust_store(settings));
             let read = Self::admin_credentials(kube, settings);
-            (roots.join().expect("reading the trust store does not panic"), read)
+            (roots.join().unwrap_or_default(), read)
         });
-        let (cluster, credentials) = read?;
-
-        let mut extra = Vec::new();
-        if let Some(file) = &settings.ca_file {
-            extra.push(ExtraCa::from_file(&file.value)?);
-        }
-        if let Some(configmap) = &settings.ca_configmap {
-            let pem = cluster.configmap_value(&configmap.value.object, &configmap.value.key).map_err(|err| {
-                err.hint_for(
-                    Kind::NotFound,
-                    format!("check --{} ([NAMESPACE/]NAME[:KEY]) and the --context", settings::CA_CONFIGMAP.key),
-                )
-            })?;
-            extra.push(ExtraCa { origin: format!("ConfigMap {}", configmap.value), pem: pem.into_bytes() });
-        }
-        let tls = keycloak::tls_config(roots, &extra, settings.insecure)?;
-
-        trace::note(&format!(
-            "Keycloak {} ({}), realm {} ({})",
-            trace::mask_userinfo(&settings.keycloak_url.value),
-            settings.keycloak_url.source,
-            settings.realm.value,
-            settings.realm.source
-        ));
-        let keycloak = Keycloak::new(&settings.keycloak_url.value, settings.timeout, tls)?
-            .login(&credentials, &settings.admin_realm.value)?;
-        Ok(Session { cluster, keycloak, realm: settings.realm.value.clone(), namespace: settings.namespace.clone() })
+        let (cluster, located, credentials) = read?;
+        let keycloak = log_in(&cluster, &located, &credentials, settings, roots)?;
+        Ok(Session {
+            cluster,
+            keycloak,
+            realm: settings.realm.value.clone(),
+            namespace: settings.namespace.value.clone(),
+            service_account_admin: matches!(credentials, AdminCredentials::ClientCredentials { .. }),
+        })
     }
 
-    fn admin_credentials(kube: Kube, settings: &Settings) -> Result<(Cluster, AdminCredentials)> {
+    fn admin_credentials(kube: Kube, settings: &Settings) -> Result<(Cluster, Located, AdminCredentials)> {
         let cluster = kube.connect()?;
-        let secret = &settings.admin_secret.value;
-        let data = cluster.secret_data(secret).map_err(|err| {
+        let mut located = discovery::locate(&cluster, settings)?;
+        let credentials =
+            AdminCredentials::read(&cluster, &located.admin.value, &settings.admin_names(), located.admin_data.take())?;
+        Ok((cluster, located, credentials))
+    }
+}
+
+/// The OS trust store, unless verification is off.
+pub fn trust_store(settings: &Settings) -> Vec<Certificate<'static>> {
+    if settings.insecure { Vec::new() } else { keycloak::os_roots() }
+}
+
+/// Trust what the settings and the located Keycloak name, then log in.
+pub fn log_in(
+    cluster: &Cluster,
+    located: &Located,
+    credentials: &AdminCredentials,
+    settings: &Settings,
+    roots: Vec<Certificate<'static>>,
+) -> Result<Admin> {
+    let mut extra = Vec::new();
+    if let Some(file) = &settings.ca_file {
+        extra.push(ExtraCa::from_file(&file.value)?);
+    }
+    if let Some(configmap) = &settings.ca_configmap {
+        let pem = cluster.configmap_value(&configmap.value.object, &configmap.value.key).map_err(|err| {
             err.hint_for(
                 Kind::NotFound,
-                format!("check the namespace and name (--{} NAMESPACE/NAME), and the --context", settings::ADMIN_SECRET.key),
+                format!("check --{} ([NAMESPACE/]NAME[:KEY]) and the --context", settings::CA_CONFIGMAP.key),
             )
         })?;
-        let credentials = AdminCredentials::from_secret_data(secret, data)?;
-        Ok((cluster, credentials))
+        extra.push(ExtraCa { origin: format!("ConfigMap {}", configmap.value), pem: pem.into_bytes() });
+    }
+    if let Some(ca) = &located.ca {
+        // cert-manager writes ca.crt; a certificate from elsewhere may lack it.
+        match cluster.secret_data(&ca.value.object)?.remove(&ca.value.key) {
+            Some(pem) => extra.push(ExtraCa { origin: format!("Secret {}", ca.value), pem }),
+            None => trace::note(&format!("Secret {} has no {} key; not trusted", ca.value.object, ca.value.key)),
+        }
+    }
+    let tls = keycloak::tls_config(roots, &extra, settings.insecure)?;
+    trace::note(&format!(
+        "Keycloak {} ({}), realm {} ({}), admin from {} ({})",
+        trace::mask_userinfo(&located.url.value),
+        located.url.source,
+        settings.realm.value,
+        settings.realm.source,
+        located.admin.value.describe(),
+        located.admin.source,
+    ));
+    Keycloak::new(&located.url.value, settings.timeout, tls)?
+        .login(credentials, &settings.admin_realm.value)
+        .map_err(|err| explain(err, located))
+}
+
+/// A failed login, with what the way Keycloak was found suggests.
+fn explain(err: Error, located: &Located) -> Error {
+    match err.kind {
+        Kind::Auth if located.bootstrap_admin => err.hint(format!(
+            "the bootstrap admin from {} may have been removed after setup (a common practice); name a permanent admin's Secret with --{}",
+            located.admin.value.describe(),
+            settings::ADMIN_SECRET.key
+        )),
+        Kind::Unreachable if located.internal_url => err.hint(format!(
+            "{} is a cluster-internal Service address ({}); pass --{} with the Ingress host or another reachable URL",
+            located.url.value,
+            located.url.source,
+            settings::KEYCLOAK_URL.key
+        )),
+        _ => err,
     }
 }

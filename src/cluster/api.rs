@@ -8,8 +8,8 @@ use base64::Engine;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Patch, PatchParams, PostParams};
-use kube::{Api, Client};
+use kube::api::{ApiResource, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use kube::{Api, Client, Resource};
 
 use super::ObjectRef;
 use crate::error::{Error, Kind, Result, chain, one_line};
@@ -27,11 +27,70 @@ pub struct Cluster {
     client: Client,
     runtime: tokio::runtime::Runtime,
     server: String,
+    /// The kubeconfig context's namespace (kubectl's default for `-n`).
+    default_namespace: String,
 }
 
 impl Cluster {
-    pub(super) fn new(client: Client, runtime: tokio::runtime::Runtime, server: String) -> Self {
-        Cluster { client, runtime, server }
+    pub(super) fn new(client: Client, runtime: tokio::runtime::Runtime, server: String, default_namespace: String) -> Self {
+        Cluster { client, runtime, server, default_namespace }
+    }
+
+    pub fn default_namespace(&self) -> &str {
+        &self.default_namespace
+    }
+
+    /// The Secret's data, or `None` when it does not exist.
+    pub fn secret_data_if_exists(&self, secret: &ObjectRef) -> Result<Option<BTreeMap<String, Vec<u8>>>> {
+        match self.secret_data(secret) {
+            Err(err) if err.kind == Kind::NotFound => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    /// Every object of a built-in kind in `namespace`, or in all namespaces.
+    pub fn list<K>(&self, namespace: Option<&str>) -> Result<Vec<K>>
+    where
+        K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + serde::de::DeserializeOwned
+            + std::fmt::Debug,
+    {
+        let api: Api<K> = match namespace {
+            Some(namespace) => Api::namespaced(self.client.clone(), namespace),
+            None => Api::all(self.client.clone()),
+        };
+        let url = format!("{}{}", self.server.trim_end_matches('/'), K::url_path(&(), namespace));
+        self.list_with(api, &url, &K::kind(&()))
+    }
+
+    /// Every object of a custom resource; `Ok(None)` when its CRD is not
+    /// installed.
+    pub fn list_custom(&self, resource: &ApiResource, namespace: Option<&str>) -> Result<Option<Vec<DynamicObject>>> {
+        let api: Api<DynamicObject> = match namespace {
+            Some(namespace) => Api::namespaced_with(self.client.clone(), namespace, resource),
+            None => Api::all_with(self.client.clone(), resource),
+        };
+        let url = format!("{}{}", self.server.trim_end_matches('/'), DynamicObject::url_path(resource, namespace));
+        match self.list_with(api, &url, &resource.kind) {
+            Err(err) if err.kind == Kind::NotFound => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    fn list_with<K>(&self, api: Api<K>, url: &str, kind: &str) -> Result<Vec<K>>
+    where
+        K: Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        let started = Instant::now();
+        let result = self.runtime.block_on(api.list(&ListParams::default()));
+        trace::kube("GET", url, &result.as_ref().map(|_| ()), started.elapsed());
+        let scope = url.split("/namespaces/").nth(1).and_then(|rest| rest.split('/').next());
+        let what = match scope {
+            Some(namespace) => format!("list {kind} objects in namespace {namespace}"),
+            None => format!("list {kind} objects in all namespaces"),
+        };
+        result.map(|list| list.items).map_err(|err| kube_error(err, &what, &self.server))
     }
 }
 
@@ -95,13 +154,13 @@ impl Cluster {
         Err(Error::new(Kind::KubeApi, format!("cannot {what}: it keeps appearing and disappearing")))
     }
 
-    fn object_url<K: kube::Resource<DynamicType = ()>>(&self, object: &ObjectRef) -> String {
+    fn object_url<K: Resource<DynamicType = ()>>(&self, object: &ObjectRef) -> String {
         format!("{}{}/{}", self.server.trim_end_matches('/'), K::url_path(&(), Some(&object.namespace)), object.name)
     }
 
     fn get<K>(&self, api: Api<K>, object: &ObjectRef, kind: &str) -> Result<K>
     where
-        K: kube::Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+        K: Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     {
         let started = Instant::now();
         let result = self.runtime.block_on(api.get(&object.name));

@@ -66,12 +66,13 @@ impl Kube {
     pub fn connect(self) -> Result<Cluster> {
         let Kube { config, runtime, .. } = self;
         let server = config.cluster_url.to_string();
+        let default_namespace = config.default_namespace.clone();
         let client = {
             // Client::try_from spawns nothing but needs a runtime context.
             let _guard = runtime.enter();
             Client::try_from(config).map_err(|err| kube_error(err, "connect to the Kubernetes API server", &server))?
         };
-        Ok(Cluster::new(client, runtime, server))
+        Ok(Cluster::new(client, runtime, server, default_namespace))
     }
 }
 

@@ -54,7 +54,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     let action = Action::of(args);
     let mut items = Vec::with_capacity(args.clients.len());
     for (client_id, variable) in args.clients.iter().zip(variables) {
-        let client = find(keycloak, realm, client_id)?;
+        let client = find(session, client_id)?;
         let secret = match action {
             Action::Read => keycloak.client_secret(realm, &client)?,
             Action::Rotated => keycloak.rotated_secret(realm, &client)?,
@@ -84,8 +84,9 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     output::deliver(session, &args.out, &items, resync.as_deref())
 }
 
-pub fn find(keycloak: &Admin, realm: &str, client_id: &str) -> Result<ClientInfo> {
-    keycloak.find_client(realm, client_id)?.ok_or_else(|| client_not_found(keycloak, realm, client_id))
+fn find(session: &Session, client_id: &str) -> Result<ClientInfo> {
+    let (keycloak, realm) = (&session.keycloak, &session.realm);
+    keycloak.find_client(realm, client_id)?.ok_or_else(|| client_not_found(session, client_id))
 }
 
 /// Ask on the terminal, or insist on `--yes` when there is none to ask.
@@ -108,13 +109,23 @@ fn confirm(action: &str, warning: &str, yes: bool) -> Result<()> {
     }
 }
 
-fn client_not_found(keycloak: &Admin, realm: &str, client_id: &str) -> Error {
+fn client_not_found(session: &Session, client_id: &str) -> Error {
+    let realm = &session.realm;
     let error = Error::new(Kind::ClientNotFound, format!("no client with clientId {client_id:?} in realm {realm:?}"));
-    let similar = similar_client_ids(keycloak, realm, client_id);
-    if similar.is_empty() {
-        error.hint("list them with: kubectl keycloak clients --search TEXT")
+    let similar = similar_client_ids(&session.keycloak, realm, client_id);
+    let hint = if similar.is_empty() {
+        "list them with: kubectl keycloak clients --search TEXT".to_string()
     } else {
-        error.hint(format!("did you mean {}?", similar.iter().map(|id| format!("{id:?}")).collect::<Vec<_>>().join(", ")))
+        format!("did you mean {}?", similar.iter().map(|id| format!("{id:?}")).collect::<Vec<_>>().join(", "))
+    };
+    if session.service_account_admin {
+        // Fine-grained admin permissions (Keycloak 26.2+) answer a service
+        // account with an empty list, not a 403.
+        error.hint(format!(
+            "{hint}; or not permitted: the service-account admin may not see it without realm-management's view-clients or query-clients role"
+        ))
+    } else {
+        error.hint(hint)
     }
 }
 

@@ -6,6 +6,7 @@ mod clients;
 mod completion;
 mod config;
 mod create_client;
+mod discover;
 mod token;
 
 use crate::cli::{Cli, Command};
@@ -30,9 +31,13 @@ pub fn execute(cli: &Cli) -> Result<String> {
             token::check(args)?;
             token::run(&open_session(cli)?, args)
         }
+        Command::Discover(args) => {
+            let (kube, _, settings) = resolve(cli)?;
+            discover::run(kube, &settings, args)
+        }
         Command::Config => {
             let (kube, config, settings) = resolve(cli)?;
-            Ok(config::run(kube.context.as_deref(), &config, &settings))
+            Ok(config::run(kube, &config, &settings))
         }
         Command::Completion(args) => Ok(completion::run(args)),
     }

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 pub use config_file::{ConfigFile, PATH_ENV as CONFIG_PATH_ENV};
 
+use crate::admin::KeyNames;
 use crate::cli::{KeycloakArgs, KubeArgs};
 use crate::cluster::{KeyRef, ObjectRef};
 use crate::error::{Error, Result};
@@ -89,8 +90,55 @@ pub const CA_CONFIGMAP: Spec = Spec {
     bare: Some("services/cray-configmap-ca-public-key:certificate_authority.crt"),
 };
 
+pub const ADMIN_USER: Spec = Spec {
+    key: "admin-user",
+    env: "KUBECTL_KEYCLOAK_ADMIN_USER",
+    value_name: "NAME",
+    help: "Admin user name, for an admin Secret that holds only the password (e.g. Bitnami's)",
+    default: None,
+    bare: None,
+};
+
+pub const ADMIN_USER_KEY: Spec = Spec {
+    key: "admin-user-key",
+    env: "KUBECTL_KEYCLOAK_ADMIN_USER_KEY",
+    value_name: "KEY",
+    help: "Key of the admin Secret holding the user name [default: user, else username]",
+    default: None,
+    bare: None,
+};
+
+pub const ADMIN_PASSWORD_KEY: Spec = Spec {
+    key: "admin-password-key",
+    env: "KUBECTL_KEYCLOAK_ADMIN_PASSWORD_KEY",
+    value_name: "KEY",
+    help: "Key of the admin Secret holding the password [default: password, else admin-password]",
+    default: None,
+    bare: None,
+};
+
+pub const KEYCLOAK: Spec = Spec {
+    key: "keycloak",
+    env: "KUBECTL_KEYCLOAK_INSTANCE",
+    value_name: "NAMESPACE/NAME",
+    help: "Which Keycloak to use when several are found (a Keycloak CR, StatefulSet or Deployment; see discover)",
+    default: None,
+    bare: None,
+};
+
 /// The settings a flag, the environment and the config file can all set.
-pub const KEYCLOAK_SETTINGS: [&Spec; 6] = [&KEYCLOAK_URL, &REALM, &ADMIN_REALM, &ADMIN_SECRET, &CA_FILE, &CA_CONFIGMAP];
+pub const KEYCLOAK_SETTINGS: [&Spec; 10] = [
+    &KEYCLOAK_URL,
+    &REALM,
+    &ADMIN_REALM,
+    &ADMIN_SECRET,
+    &ADMIN_USER,
+    &ADMIN_USER_KEY,
+    &ADMIN_PASSWORD_KEY,
+    &KEYCLOAK,
+    &CA_FILE,
+    &CA_CONFIGMAP,
+];
 
 /// Namespace of Secrets and ConfigMaps named without one (CSM's).
 pub const DEFAULT_NAMESPACE: &str = "services";
@@ -106,6 +154,8 @@ pub enum Source {
     Env(&'static str),
     /// The config file: its path and the section (`contexts.NAME` or `defaults`).
     Config(PathBuf, String),
+    /// Found in the cluster: the object and field it came from.
+    Discovered(String),
     Default,
 }
 
@@ -115,6 +165,7 @@ impl std::fmt::Display for Source {
             Source::Flag => write!(f, "flag"),
             Source::Env(name) => write!(f, "environment {name}"),
             Source::Config(path, section) => write!(f, "{} ({section})", path.display()),
+            Source::Discovered(from) => write!(f, "discovered: {from}"),
             Source::Default => write!(f, "default"),
         }
     }
@@ -138,15 +189,31 @@ pub struct Settings {
     pub realm: Setting<String>,
     pub admin_realm: Setting<String>,
     pub admin_secret: Setting<ObjectRef>,
+    pub admin_user: Option<Setting<String>>,
+    pub admin_user_key: Option<Setting<String>>,
+    pub admin_password_key: Option<Setting<String>>,
+    /// `--keycloak`: which of several Keycloaks found.
+    pub keycloak: Option<Setting<ObjectRef>>,
     pub ca_file: Option<Setting<PathBuf>>,
     pub ca_configmap: Option<Setting<KeyRef>>,
     pub insecure: bool,
     pub timeout: Option<Duration>,
-    /// Namespace for Secrets and ConfigMaps named without one.
-    pub namespace: String,
+    /// Namespace for Secrets and ConfigMaps named without one, and where
+    /// discovery looks when given.
+    pub namespace: Setting<String>,
 }
 
 impl Settings {
+    /// `--admin-user`, `--admin-user-key`, `--admin-password-key`.
+    pub fn admin_names(&self) -> KeyNames {
+        let value = |setting: &Option<Setting<String>>| setting.as_ref().map(|s| s.value.clone());
+        KeyNames {
+            user: value(&self.admin_user),
+            user_key: value(&self.admin_user_key),
+            password_key: value(&self.admin_password_key),
+        }
+    }
+
     /// Layer flags and environment (already in `args`) over the config file
     /// entry of `context` and the built-in defaults.
     pub fn resolve(
@@ -167,15 +234,23 @@ impl Settings {
                 .filter(|setting| !setting.value.is_empty() || spec.default.is_some())
         };
         let required = |spec: &Spec| layered(spec).ok_or_else(|| Error::usage(format!("--{} is empty", spec.key)));
-        let namespace = kube.namespace.clone();
+        let namespace = match &kube.namespace {
+            Some(namespace) => Setting { value: namespace.clone(), source: Source::Flag },
+            None => Setting { value: DEFAULT_NAMESPACE.to_string(), source: Source::Default },
+        };
+        let ns = &namespace.value;
         Ok(Settings {
             keycloak_url: required(&KEYCLOAK_URL)?,
             realm: required(&REALM)?,
             admin_realm: required(&ADMIN_REALM)?,
-            admin_secret: required(&ADMIN_SECRET)?.try_map(|text| ObjectRef::parse(&text, &namespace))?,
+            admin_secret: required(&ADMIN_SECRET)?.try_map(|text| ObjectRef::parse(&text, ns))?,
+            admin_user: layered(&ADMIN_USER),
+            admin_user_key: layered(&ADMIN_USER_KEY),
+            admin_password_key: layered(&ADMIN_PASSWORD_KEY),
+            keycloak: layered(&KEYCLOAK).map(|s| s.try_map(|text| ObjectRef::parse(&text, ns))).transpose()?,
             ca_file: layered(&CA_FILE).map(|s| Setting { value: PathBuf::from(s.value), source: s.source }),
             ca_configmap: layered(&CA_CONFIGMAP)
-                .map(|s| s.try_map(|text| KeyRef::parse(&text, &namespace, DEFAULT_CA_KEY)))
+                .map(|s| s.try_map(|text| KeyRef::parse(&text, ns, DEFAULT_CA_KEY)))
                 .transpose()?,
             insecure: args.insecure_skip_keycloak_tls_verify,
             timeout,
@@ -186,20 +261,32 @@ impl Settings {
     /// `[name, value, source]` rows for `kubectl keycloak config`.
     pub fn describe(&self) -> Vec<[String; 3]> {
         let row = |spec: &Spec, value: String, source: &Source| [spec.key.to_string(), value, source.to_string()];
+        let optional = |spec: &Spec, setting: Option<Setting<String>>, absent: &str| match setting {
+            Some(s) => row(spec, s.value, &s.source),
+            None => [spec.key.to_string(), "-".into(), absent.to_string()],
+        };
         let mut rows = vec![
             row(&KEYCLOAK_URL, self.keycloak_url.value.clone(), &self.keycloak_url.source),
             row(&REALM, self.realm.value.clone(), &self.realm.source),
             row(&ADMIN_REALM, self.admin_realm.value.clone(), &self.admin_realm.source),
             row(&ADMIN_SECRET, self.admin_secret.value.to_string(), &self.admin_secret.source),
         ];
-        rows.push(match &self.ca_file {
-            Some(s) => row(&CA_FILE, s.value.display().to_string(), &s.source),
-            None => [CA_FILE.key.into(), "-".into(), "OS trust store only".into()],
-        });
-        rows.push(match &self.ca_configmap {
-            Some(s) => row(&CA_CONFIGMAP, s.value.to_string(), &s.source),
-            None => [CA_CONFIGMAP.key.into(), "-".into(), "not used".into()],
-        });
+        for (spec, setting) in [
+            (&ADMIN_USER, &self.admin_user),
+            (&ADMIN_USER_KEY, &self.admin_user_key),
+            (&ADMIN_PASSWORD_KEY, &self.admin_password_key),
+        ] {
+            if setting.is_some() {
+                rows.push(optional(spec, setting.clone(), ""));
+            }
+        }
+        if let Some(pick) = &self.keycloak {
+            rows.push(row(&KEYCLOAK, pick.value.to_string(), &pick.source));
+        }
+        let ca_file = self.ca_file.clone().map(|s| Setting { value: s.value.display().to_string(), source: s.source });
+        rows.push(optional(&CA_FILE, ca_file, "OS trust store only"));
+        let ca_configmap = self.ca_configmap.clone().map(|s| Setting { value: s.value.to_string(), source: s.source });
+        rows.push(optional(&CA_CONFIGMAP, ca_configmap, "not used"));
         let timeout = self.timeout.map_or_else(|| "none".to_string(), |t| format!("{}s", t.as_secs_f64()));
         rows.push(["request-timeout".into(), timeout, String::new()]);
         if self.insecure {

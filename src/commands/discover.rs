@@ -1,0 +1,118 @@
+//! `discover`: every Keycloak found in the cluster, where its admin
+//! credentials, URL and CA come from (names, never values), and with
+//! `--check` whether logging in works.
+
+use serde_json::{Value, json};
+
+use crate::admin::AdminCredentials;
+use crate::cli::DiscoverArgs;
+use crate::cluster::Kube;
+use crate::discovery::{self, Candidate, Located};
+use crate::error::{Error, Kind, Result};
+use crate::output::{self, ListFormat};
+use crate::session;
+use crate::settings::{Settings, Source};
+
+pub fn run(kube: Kube, settings: &Settings, args: &DiscoverArgs) -> Result<String> {
+    let cluster = kube.connect()?;
+    let scope = (settings.namespace.source != Source::Default).then_some(settings.namespace.value.as_str());
+    let candidates = discovery::find(&cluster, scope)?;
+    if candidates.is_empty() {
+        let place = scope.map_or_else(|| "any namespace you may list".to_string(), |ns| format!("namespace {ns}"));
+        return Err(Error::new(Kind::NotFound, format!("no Keycloak found in {place}")).hint("pass -n NAMESPACE"));
+    }
+    let roots = if args.check { session::trust_store(settings) } else { Vec::new() };
+    let found: Vec<Found> = candidates
+        .iter()
+        .map(|candidate| {
+            let located = candidate.located(settings);
+            let status = args.check.then(|| {
+                let logged_in = located.as_ref().map_err(clone_error).and_then(|located| {
+                    let credentials = AdminCredentials::read(&cluster, &located.admin.value, &settings.admin_names(), None)?;
+                    session::log_in(&cluster, located, &credentials, settings, roots.clone())
+                });
+                match logged_in {
+                    Ok(_) => "OK".to_string(),
+                    Err(err) => err.to_string(),
+                }
+            });
+            Found { candidate, located: located.ok(), status }
+        })
+        .collect();
+    Ok(match args.output {
+        ListFormat::Table => table(&found),
+        ListFormat::Json => output::json(&Value::Array(found.iter().map(Found::record).collect())),
+        ListFormat::Yaml => output::yaml(&Value::Array(found.iter().map(Found::record).collect())),
+    })
+}
+
+struct Found<'a> {
+    candidate: &'a Candidate,
+    located: Option<Located>,
+    status: Option<String>,
+}
+
+impl Found<'_> {
+    fn admin(&self) -> String {
+        self.located.as_ref().map_or_else(|| "-".to_string(), |l| l.admin.value.describe())
+    }
+
+    fn url(&self) -> (String, String, bool) {
+        match &self.located {
+            Some(l) => (l.url.value.clone(), l.url.source.to_string(), l.internal_url),
+            None => ("-".to_string(), String::new(), false),
+        }
+    }
+
+    fn ca(&self) -> String {
+        self.located.as_ref().and_then(|l| l.ca.as_ref()).map_or_else(|| "-".to_string(), |ca| format!("Secret {}", ca.value))
+    }
+
+    fn record(&self) -> Value {
+        let (url, url_from, internal) = self.url();
+        let mut record = json!({
+            "kind": self.candidate.origin.to_string(),
+            "namespace": self.candidate.object.namespace,
+            "name": self.candidate.object.name,
+            "admin": self.admin(),
+            "url": url,
+            "urlFrom": url_from,
+            "urlInternal": internal,
+            "ca": self.ca(),
+            "service": self.candidate.service.as_ref().map(|s| format!("{}:{}", s.object, s.port)),
+        });
+        if let Some(status) = &self.status {
+            record["status"] = json!(status);
+        }
+        record
+    }
+}
+
+fn table(found: &[Found]) -> String {
+    let rows: Vec<[String; 6]> = found
+        .iter()
+        .map(|f| {
+            let (url, from, internal) = f.url();
+            let from = if internal { format!("{from}, cluster-internal") } else { from };
+            let url = if from.is_empty() { url } else { format!("{url} ({from})") };
+            [
+                f.candidate.origin.to_string(),
+                f.candidate.object.to_string(),
+                f.admin(),
+                url,
+                f.ca(),
+                f.status.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if found.iter().any(|f| f.status.is_some()) {
+        output::table(Some(["KIND", "NAMESPACE/NAME", "ADMIN", "URL", "CA", "CHECK"]), &rows)
+    } else {
+        let rows: Vec<[String; 5]> = rows.into_iter().map(|[a, b, c, d, e, _]| [a, b, c, d, e]).collect();
+        output::table(Some(["KIND", "NAMESPACE/NAME", "ADMIN", "URL", "CA"]), &rows)
+    }
+}
+
+fn clone_error(err: &Error) -> Error {
+    Error::new(err.kind, err.to_string())
+}

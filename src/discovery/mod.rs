@@ -1,0 +1,361 @@
+//! Finding Keycloak in the cluster when nothing names it: CSM's admin
+//! Secret, the Keycloak Operator's `Keycloak` resources (`operator`), and
+//! StatefulSets or Deployments running a Keycloak image (`workload`, with
+//! the container environment rules in `env`).
+//!
+//! Explicit settings always win. On CSM's layout (the admin Secret
+//! `services/keycloak-master-admin-auth` exists and neither `--keycloak` nor
+//! another `-n` is given) nothing is listed: the Secret read is the one the
+//! command makes anyway.
+
+mod env;
+mod operator;
+mod workload;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::api::ApiResource;
+
+use crate::admin::AdminSource;
+use crate::cluster::{Cluster, KeyRef, ObjectRef};
+use crate::error::{Error, Kind, Result};
+use crate::settings::{self, Setting, Settings, Source};
+use crate::trace;
+
+/// The name CSM gives its admin Secret.
+const CSM_ADMIN_SECRET: &str = "keycloak-master-admin-auth";
+
+/// What kind of object a Keycloak was found as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    OperatorCr,
+    StatefulSet,
+    Deployment,
+    CsmSecret,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Origin::OperatorCr => "Keycloak CR",
+            Origin::StatefulSet => "StatefulSet",
+            Origin::Deployment => "Deployment",
+            Origin::CsmSecret => "CSM Secret",
+        })
+    }
+}
+
+/// A URL and where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub value: String,
+    pub from: String,
+    /// A Service's cluster-internal name, which resolves only inside the cluster.
+    pub internal: bool,
+}
+
+/// The Service in front of a Keycloak.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRef {
+    pub object: ObjectRef,
+    pub port: i32,
+    pub https: bool,
+    /// Keycloak's path prefix (`/auth`), or empty.
+    pub relative_path: String,
+}
+
+impl ServiceRef {
+    fn found(&self, from: &str) -> Found {
+        let scheme = if self.https { "https" } else { "http" };
+        let ObjectRef { namespace, name } = &self.object;
+        let base = format!("{scheme}://{name}.{namespace}.svc:{}", self.port);
+        Found { value: join_path(&base, &self.relative_path), from: from.to_string(), internal: true }
+    }
+}
+
+/// One Keycloak found in the cluster.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub origin: Origin,
+    pub object: ObjectRef,
+    pub admin: Option<AdminSource>,
+    /// The admin is a bootstrap admin, which sites often delete once a
+    /// permanent admin exists.
+    pub bootstrap_admin: bool,
+    pub url: Option<Found>,
+    /// A Secret key holding the CA of Keycloak's certificate.
+    pub ca: Option<KeyRef>,
+    pub service: Option<ServiceRef>,
+}
+
+impl Candidate {
+    /// `namespace/name (kind)`, as error messages list candidates.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.object, self.origin)
+    }
+}
+
+/// Where Keycloak is and how to log in, with the source of each part.
+#[derive(Debug)]
+pub struct Located {
+    pub admin: Setting<AdminSource>,
+    pub url: Setting<String>,
+    pub internal_url: bool,
+    pub ca: Option<Setting<KeyRef>>,
+    pub bootstrap_admin: bool,
+    /// The admin Secret's data when locating already read it.
+    pub admin_data: Option<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Located {
+    /// Explicit settings, or CSM's layout: no discovery.
+    fn from_settings(settings: &Settings, admin_data: Option<BTreeMap<String, Vec<u8>>>) -> Self {
+        Located {
+            admin: Setting {
+                value: AdminSource::Secret(settings.admin_secret.value.clone()),
+                source: settings.admin_secret.source.clone(),
+            },
+            url: settings.keycloak_url.clone(),
+            internal_url: false,
+            ca: None,
+            bootstrap_admin: false,
+            admin_data,
+        }
+    }
+}
+
+/// Where Keycloak is for this invocation.
+pub fn locate(cluster: &Cluster, settings: &Settings) -> Result<Located> {
+    let explicit_secret = settings.admin_secret.source != Source::Default;
+    if settings.keycloak.is_none() {
+        if explicit_secret {
+            return Ok(Located::from_settings(settings, None));
+        }
+        if settings.namespace.value == settings::DEFAULT_NAMESPACE {
+            if let Some(data) = cluster.secret_data_if_exists(&settings.admin_secret.value)? {
+                return Ok(Located::from_settings(settings, Some(data)));
+            }
+            trace::note(&format!("no Secret {}: looking for Keycloak in the cluster", settings.admin_secret.value));
+        }
+    }
+    let scope = match (&settings.keycloak, settings.namespace.source != Source::Default) {
+        (Some(pick), _) => Some(pick.value.namespace.as_str()),
+        (None, true) => Some(settings.namespace.value.as_str()),
+        (None, false) => None,
+    };
+    let candidate = select(find(cluster, scope)?, settings.keycloak.as_ref(), scope)?;
+    trace::note(&format!("using Keycloak {}", candidate.label()));
+    candidate.located(settings)
+}
+
+impl Candidate {
+    /// This Keycloak, with the explicit settings over what was found.
+    pub fn located(&self, settings: &Settings) -> Result<Located> {
+        let candidate = self;
+        let explicit_secret = settings.admin_secret.source != Source::Default;
+        let discovered = |what: &str| Source::Discovered(format!("{} {}{what}", candidate.origin, candidate.object));
+        let admin = if explicit_secret {
+            Setting {
+                value: AdminSource::Secret(settings.admin_secret.value.clone()),
+                source: settings.admin_secret.source.clone(),
+            }
+        } else {
+            let value = candidate.admin.clone().ok_or_else(|| {
+                Error::new(Kind::NotFound, format!("found Keycloak {} but not its admin credentials", candidate.label()))
+                    .hint(format!("name the Secret holding them with --{}", settings::ADMIN_SECRET.key))
+            })?;
+            if value.has_literal_secret() {
+                trace::note(&format!(
+                    "the admin secret is written in the pod spec of {}: anyone who may read it can",
+                    candidate.label()
+                ));
+            }
+            Setting { value, source: discovered("") }
+        };
+        let (url, internal_url) = match (&candidate.url, settings.keycloak_url.source != Source::Default) {
+            (Some(found), false) => {
+                (Setting { value: found.value.clone(), source: Source::Discovered(found.from.clone()) }, found.internal)
+            }
+            (None, false) if candidate.origin != Origin::CsmSecret => {
+                return Err(Error::new(Kind::NotFound, format!("found Keycloak {} but not its URL", candidate.label()))
+                    .hint(format!("pass --{}", settings::KEYCLOAK_URL.key)));
+            }
+            _ => (settings.keycloak_url.clone(), false),
+        };
+        Ok(Located {
+            admin,
+            url,
+            internal_url,
+            ca: candidate.ca.clone().map(|value| Setting { value, source: discovered(" spec.http.tlsSecret") }),
+            bootstrap_admin: candidate.bootstrap_admin && !explicit_secret,
+            admin_data: None,
+        })
+    }
+}
+
+/// Every Keycloak in `namespace`, or in every namespace the user may list.
+/// A user who may not list cluster-wide is answered from the kubeconfig
+/// context's namespace.
+pub fn find(cluster: &Cluster, namespace: Option<&str>) -> Result<Vec<Candidate>> {
+    match (find_in(cluster, namespace), namespace) {
+        (Err(err), None) if err.kind == Kind::Forbidden => {
+            let fallback = cluster.default_namespace().to_string();
+            trace::note(&format!("may not list cluster-wide ({err}); looking in namespace {fallback}"));
+            find_in(cluster, Some(&fallback)).map_err(|err| {
+                err.hint_for(
+                    Kind::Forbidden,
+                    format!("name the Keycloak with --{} and --{}", settings::ADMIN_SECRET.key, settings::KEYCLOAK_URL.key),
+                )
+            })
+        }
+        (result, _) => result.map_err(|err| {
+            err.hint_for(
+                Kind::Forbidden,
+                format!("name the Keycloak with --{} and --{}", settings::ADMIN_SECRET.key, settings::KEYCLOAK_URL.key),
+            )
+        }),
+    }
+}
+
+fn find_in(cluster: &Cluster, namespace: Option<&str>) -> Result<Vec<Candidate>> {
+    let mut found = Vec::new();
+    let csm_secret =
+        ObjectRef { namespace: namespace.unwrap_or(settings::DEFAULT_NAMESPACE).to_string(), name: CSM_ADMIN_SECRET.to_string() };
+    if cluster.secret_data_if_exists(&csm_secret)?.is_some() {
+        found.push(Candidate {
+            origin: Origin::CsmSecret,
+            admin: Some(AdminSource::Secret(csm_secret.clone())),
+            object: csm_secret,
+            bootstrap_admin: false,
+            url: None,
+            ca: None,
+            service: None,
+        });
+    }
+    let resource = ApiResource {
+        group: operator::GROUP.into(),
+        version: operator::VERSION.into(),
+        api_version: format!("{}/{}", operator::GROUP, operator::VERSION),
+        kind: operator::KIND.into(),
+        plural: operator::PLURAL.into(),
+    };
+    match cluster.list_custom(&resource, namespace)? {
+        Some(crs) => found.extend(crs.iter().filter_map(|cr| {
+            let object = ObjectRef { namespace: cr.metadata.namespace.clone()?, name: cr.metadata.name.clone()? };
+            Some(operator::candidate(object, &cr.data["spec"]))
+        })),
+        None => trace::note("the Keycloak Operator's CRD is not installed"),
+    }
+    let stateful_sets: Vec<StatefulSet> = cluster.list(namespace)?;
+    let deployments: Vec<Deployment> = cluster.list(namespace)?;
+    let workloads: Vec<_> = stateful_sets
+        .iter()
+        .map(|s| (Origin::StatefulSet, &s.metadata, &s.spec.template))
+        .chain(deployments.iter().map(|d| (Origin::Deployment, &d.metadata, &d.spec.template)))
+        .collect();
+    if !workloads.is_empty() {
+        let services: Vec<Service> = cluster.list(namespace)?;
+        let ingresses: Vec<Ingress> = cluster.list(namespace)?;
+        for (origin, meta, template) in workloads {
+            let in_namespace = |ns: &Option<String>| *ns == meta.namespace;
+            let services: Vec<Service> = services.iter().filter(|s| in_namespace(&s.metadata.namespace)).cloned().collect();
+            if let Some(candidate) = workload::candidate(origin, meta, template, &services, &ingresses) {
+                // CSM's own Keycloak workload is the Keycloak its Secret names.
+                let csm = found.iter().any(|c| c.origin == Origin::CsmSecret && c.object.namespace == candidate.object.namespace);
+                if !csm {
+                    found.push(candidate);
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The one candidate: the one `--keycloak` names, or the only one found.
+/// Several and none named: refuse to guess.
+fn select(mut candidates: Vec<Candidate>, pick: Option<&Setting<ObjectRef>>, namespace: Option<&str>) -> Result<Candidate> {
+    let listed = |candidates: &[Candidate]| candidates.iter().map(Candidate::label).collect::<Vec<_>>().join(", ");
+    let place = namespace.map_or_else(|| "any namespace you may list".to_string(), |ns| format!("namespace {ns}"));
+    if let Some(pick) = pick {
+        return match candidates.iter().position(|c| c.object == pick.value) {
+            Some(i) => Ok(candidates.swap_remove(i)),
+            None if candidates.is_empty() => Err(Error::new(Kind::NotFound, format!("no Keycloak {} found", pick.value))),
+            None => Err(Error::new(Kind::NotFound, format!("no Keycloak {} found; found {}", pick.value, listed(&candidates)))),
+        };
+    }
+    match candidates.len() {
+        0 => Err(Error::new(
+            Kind::NotFound,
+            format!(
+                "no Keycloak found in {place}: no Secret {CSM_ADMIN_SECRET}, Keycloak CR, or Keycloak StatefulSet or Deployment"
+            ),
+        )
+        .hint(format!(
+            "pass -n NAMESPACE, or name its admin Secret with --{} and its URL with --{}",
+            settings::ADMIN_SECRET.key,
+            settings::KEYCLOAK_URL.key
+        ))),
+        1 => Ok(candidates.remove(0)),
+        n => Err(Error::usage(format!("found {n} Keycloaks in {place}: {}", listed(&candidates)))
+            .hint(format!("pick one with --{} NAMESPACE/NAME", settings::KEYCLOAK.key))),
+    }
+}
+
+/// `/auth/` → `/auth`; `/` → ``.
+fn normalize_path(path: &str) -> String {
+    let trimmed = path.trim().trim_matches('/');
+    if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") }
+}
+
+fn join_path(base: &str, path: &str) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(namespace: &str, name: &str, origin: Origin) -> Candidate {
+        Candidate {
+            origin,
+            object: ObjectRef { namespace: namespace.into(), name: name.into() },
+            admin: None,
+            bootstrap_admin: true,
+            url: None,
+            ca: None,
+            service: None,
+        }
+    }
+
+    #[test]
+    fn several_candidates_are_refused_with_their_names() {
+        let found = vec![candidate("kc", "a", Origin::OperatorCr), candidate("kc", "b", Origin::StatefulSet)];
+        let err = select(found.clone(), None, Some("kc")).unwrap_err();
+        assert_eq!(err.kind, Kind::Usage);
+        assert_eq!(
+            err.to_string(),
+            "found 2 Keycloaks in namespace kc: kc/a (Keycloak CR), kc/b (StatefulSet); pick one with --keycloak NAMESPACE/NAME"
+        );
+        let pick = Setting { value: ObjectRef { namespace: "kc".into(), name: "b".into() }, source: Source::Flag };
+        assert_eq!(select(found.clone(), Some(&pick), Some("kc")).unwrap().origin, Origin::StatefulSet);
+        let other = Setting { value: ObjectRef { namespace: "kc".into(), name: "c".into() }, ..pick };
+        assert_eq!(select(found, Some(&other), Some("kc")).unwrap_err().kind, Kind::NotFound);
+    }
+
+    #[test]
+    fn none_found_says_where_it_looked() {
+        let err = select(Vec::new(), None, None).unwrap_err();
+        assert_eq!(err.kind, Kind::NotFound);
+        assert!(err.to_string().starts_with("no Keycloak found in any namespace you may list"), "{err}");
+    }
+
+    #[test]
+    fn paths_are_normalized() {
+        assert_eq!(normalize_path("/"), "");
+        assert_eq!(normalize_path("auth/"), "/auth");
+        assert_eq!(join_path("https://h/", "/auth"), "https://h/auth");
+    }
+}

@@ -1,0 +1,239 @@
+//! Keycloak run by a StatefulSet or Deployment (Helm charts, plain
+//! manifests): recognised by its image or its `app.kubernetes.io/name`
+//! label; admin from the container environment; URL from an Ingress that
+//! routes to its Service, else the Service itself.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Container, PodTemplateSpec, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::{Candidate, Found, Origin, ServiceRef, env, join_path, normalize_path};
+use crate::cluster::ObjectRef;
+
+const NAME_LABEL: &str = "app.kubernetes.io/name";
+const NAME_LABELS: [&str; 2] = ["keycloak", "keycloakx"];
+
+/// A Keycloak workload as a candidate; `None` when it runs something else,
+/// or when the Operator owns it (its CR is the candidate then).
+pub fn candidate(
+    origin: Origin,
+    meta: &ObjectMeta,
+    template: &PodTemplateSpec,
+    services: &[Service],
+    ingresses: &[Ingress],
+) -> Option<Candidate> {
+    let owned_by_operator = meta.owner_references.iter().flatten().any(|owner| owner.kind == super::operator::KIND);
+    let pod = template.spec.as_ref()?;
+    let keycloak_container = pod.containers.iter().find(|c| is_keycloak_image(c));
+    let labelled = [meta.labels.as_ref(), template.metadata.as_ref().and_then(|m| m.labels.as_ref())]
+        .into_iter()
+        .flatten()
+        .any(|labels| labels.get(NAME_LABEL).is_some_and(|name| NAME_LABELS.contains(&name.as_str())));
+    if owned_by_operator || !(labelled || keycloak_container.is_some()) {
+        return None;
+    }
+    let object = ObjectRef { namespace: meta.namespace.clone()?, name: meta.name.clone()? };
+    let container = keycloak_container.or(pod.containers.first())?;
+    let relative_path = env::relative_path(container).map(|p| normalize_path(&p)).unwrap_or_default();
+    let pod_labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+    let service = services.iter().find(|s| selects(s, &pod_labels)).and_then(|s| service_ref(s, &relative_path));
+    let url = service.as_ref().map(|service| {
+        ingress_url(ingresses, &service.object, &relative_path)
+            .unwrap_or_else(|| service.found(&format!("Service {}", service.object)))
+    });
+    Some(Candidate {
+        origin,
+        admin: env::admin(container, &object.namespace),
+        bootstrap_admin: true,
+        url,
+        ca: None,
+        service,
+        object,
+    })
+}
+
+/// `keycloak` in the image's repository name (not its registry or tag);
+/// the Operator's own image is not Keycloak.
+fn is_keycloak_image(container: &Container) -> bool {
+    let image = container.image.as_deref().unwrap_or_default();
+    let without_digest = image.split('@').next().unwrap_or_default();
+    let repository = without_digest.rsplit('/').next().unwrap_or_default();
+    let name = repository.split(':').next().unwrap_or_default();
+    name.contains("keycloak") && !name.contains("operator")
+}
+
+fn selects(service: &Service, pod_labels: &BTreeMap<String, String>) -> bool {
+    let selector = service.spec.as_ref().and_then(|spec| spec.selector.as_ref());
+    selector.is_some_and(|selector| !selector.is_empty() && selector.iter().all(|(k, v)| pod_labels.get(k) == Some(v)))
+}
+
+/// The Service port that serves Keycloak: `https` by name, else `http`,
+/// else the first.
+fn service_ref(service: &Service, relative_path: &str) -> Option<ServiceRef> {
+    let ports = service.spec.as_ref()?.ports.as_ref()?;
+    let named = |name: &str| ports.iter().find(|p| p.name.as_deref() == Some(name));
+    let port = named("https").or_else(|| named("http")).or(ports.first())?;
+    let https = port.name.as_deref().is_some_and(|n| n.contains("https")) || matches!(port.port, 443 | 8443);
+    Some(ServiceRef {
+        object: ObjectRef { namespace: service.metadata.namespace.clone()?, name: service.metadata.name.clone()? },
+        port: port.port,
+        https,
+        relative_path: relative_path.to_string(),
+    })
+}
+
+/// The URL of an Ingress rule whose backend is this Service: https when the
+/// Ingress has TLS for that host.
+fn ingress_url(ingresses: &[Ingress], service: &ObjectRef, relative_path: &str) -> Option<Found> {
+    ingresses.iter().filter(|ingress| ingress.metadata.namespace.as_deref() == Some(&service.namespace)).find_map(|ingress| {
+        let spec = ingress.spec.as_ref()?;
+        let rule = spec.rules.iter().flatten().find(|rule| {
+            rule.host.is_some()
+                && rule
+                    .http
+                    .iter()
+                    .flat_map(|http| &http.paths)
+                    .any(|path| path.backend.service.as_ref().is_some_and(|backend| backend.name == service.name))
+        })?;
+        let host = rule.host.as_deref()?;
+        let tls = spec.tls.iter().flatten().any(|tls| tls.hosts.as_ref().is_none_or(|hosts| hosts.iter().any(|h| h == host)));
+        let scheme = if tls { "https" } else { "http" };
+        let name = ingress.metadata.name.as_deref().unwrap_or_default();
+        Some(Found {
+            value: join_path(&format!("{scheme}://{host}"), relative_path),
+            from: format!("Ingress {}/{name}", service.namespace),
+            internal: false,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::{EnvVar, PodSpec, ServicePort, ServiceSpec};
+    use k8s_openapi::api::networking::v1::{
+        HTTPIngressPath, HTTPIngressRuleValue, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec, IngressTLS,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+
+    use super::*;
+    use crate::admin::{AdminSource, Field};
+
+    fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+        Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    fn meta(name: &str) -> ObjectMeta {
+        ObjectMeta { name: Some(name.into()), namespace: Some("kc".into()), ..Default::default() }
+    }
+
+    fn template(image: &str, env: Vec<EnvVar>) -> PodTemplateSpec {
+        PodTemplateSpec {
+            metadata: Some(ObjectMeta { labels: labels(&[("app", "sso")]), ..Default::default() }),
+            spec: Some(PodSpec {
+                containers: vec![Container { name: "c".into(), image: Some(image.into()), env: Some(env), ..Default::default() }],
+                ..Default::default()
+            }),
+        }
+    }
+
+    fn literal(name: &str, value: &str) -> EnvVar {
+        EnvVar { name: name.into(), value: Some(value.into()), ..Default::default() }
+    }
+
+    fn service(name: &str, port: i32, port_name: &str) -> Service {
+        Service {
+            metadata: meta(name),
+            spec: Some(ServiceSpec {
+                selector: labels(&[("app", "sso")]),
+                ports: Some(vec![ServicePort { name: Some(port_name.into()), port, ..Default::default() }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn ingress(service: &str, host: &str, tls: bool) -> Ingress {
+        let path = HTTPIngressPath {
+            path: Some("/".into()),
+            path_type: "Prefix".into(),
+            backend: IngressBackend {
+                service: Some(IngressServiceBackend { name: service.into(), ..Default::default() }),
+                ..Default::default()
+            },
+        };
+        Ingress {
+            metadata: meta("sso"),
+            spec: Some(IngressSpec {
+                rules: Some(vec![IngressRule {
+                    host: Some(host.into()),
+                    http: Some(HTTPIngressRuleValue { paths: vec![path] }),
+                }]),
+                tls: tls.then(|| vec![IngressTLS { hosts: Some(vec![host.into()]), ..Default::default() }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn images_and_labels_make_a_keycloak() {
+        for image in
+            ["quay.io/keycloak/keycloak:26.0", "docker.io/bitnami/keycloak:26", "registry:5000/my/keycloak-custom@sha256:ab"]
+        {
+            assert!(candidate(Origin::StatefulSet, &meta("a"), &template(image, vec![]), &[], &[]).is_some(), "{image}");
+        }
+        for image in ["quay.io/keycloak/keycloak-operator:26.0", "postgres:16", "keycloak.example.com/nginx:1"] {
+            assert!(candidate(Origin::Deployment, &meta("a"), &template(image, vec![]), &[], &[]).is_none(), "{image}");
+        }
+        let labelled = ObjectMeta { labels: labels(&[(NAME_LABEL, "keycloakx")]), ..meta("a") };
+        assert!(candidate(Origin::StatefulSet, &labelled, &template("example/sso:1", vec![]), &[], &[]).is_some());
+    }
+
+    #[test]
+    fn workloads_the_operator_owns_are_its_cr() {
+        let owned = ObjectMeta {
+            owner_references: Some(vec![OwnerReference { kind: "Keycloak".into(), name: "a".into(), ..Default::default() }]),
+            ..meta("a")
+        };
+        assert!(candidate(Origin::StatefulSet, &owned, &template("quay.io/keycloak/keycloak:26", vec![]), &[], &[]).is_none());
+    }
+
+    #[test]
+    fn the_service_url_is_internal_and_an_ingress_wins() {
+        let t = template(
+            "bitnami/keycloak:26",
+            vec![literal("KEYCLOAK_ADMIN_USER", "user"), literal("KC_HTTP_RELATIVE_PATH", "/auth/")],
+        );
+        let services = [service("other", 80, "http"), service("sso", 80, "http")];
+        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services[1..], &[]).unwrap();
+        let url = c.url.unwrap();
+        assert_eq!((url.value.as_str(), url.internal), ("http://sso.kc.svc:80/auth", true));
+        assert_eq!(c.admin, None, "a user without a password names no admin");
+        let c =
+            candidate(Origin::StatefulSet, &meta("sso"), &t, &services[1..], &[ingress("sso", "sso.example.com", true)]).unwrap();
+        let url = c.url.unwrap();
+        assert_eq!(
+            (url.value.as_str(), url.internal, url.from.as_str()),
+            ("https://sso.example.com/auth", false, "Ingress kc/sso")
+        );
+        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services[1..], &[ingress("sso", "sso.example.com", false)])
+            .unwrap();
+        assert_eq!(c.url.unwrap().value, "http://sso.example.com/auth");
+    }
+
+    #[test]
+    fn https_ports_are_preferred() {
+        let mut s = service("sso", 8080, "http");
+        s.spec.as_mut().unwrap().ports.as_mut().unwrap().push(ServicePort {
+            name: Some("https".into()),
+            port: 8443,
+            ..Default::default()
+        });
+        let t = template("quay.io/keycloak/keycloak:26", vec![literal("KC_BOOTSTRAP_ADMIN_PASSWORD", "pw")]);
+        let c = candidate(Origin::Deployment, &meta("sso"), &t, &[s], &[]).unwrap();
+        assert_eq!(c.url.unwrap().value, "https://sso.kc.svc:8443");
+        assert!(matches!(c.admin, Some(AdminSource::Password { password: Field::Literal(_), .. })));
+    }
+}
