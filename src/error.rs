@@ -76,18 +76,40 @@ pub struct Error {
     pub kind: Kind,
     message: String,
     hint: Option<String>,
+    /// A host name did not resolve: the one failure after which reaching
+    /// Keycloak another way is safe to try (see `session`).
+    unresolved_host: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), hint: None }
+        Error { kind, message: message.into(), hint: None, unresolved_host: false }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// One more thing to try, after the hint already given.
+    pub fn add_hint(self, hint: impl Into<String>) -> Self {
+        let hint = hint.into();
+        match self.hint.clone() {
+            Some(first) => self.hint(format!("{first}; {hint}")),
+            None => self.hint(hint),
+        }
+    }
+
+    /// Mark a failure to resolve a host name.
+    pub fn unresolved_host(mut self) -> Self {
+        self.unresolved_host = true;
+        self
+    }
+
+    pub fn is_unresolved_host(&self) -> bool {
+        self.unresolved_host
     }
 
     /// The caller knows what to try: add its hint to errors of this kind.

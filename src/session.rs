@@ -5,10 +5,10 @@
 
 use crate::admin::AdminCredentials;
 use crate::cluster::{Cluster, Kube};
-use crate::discovery::{self, Located};
+use crate::discovery::{self, Located, ServiceRef};
 use crate::error::{Error, Kind, Result};
 use crate::keycloak::{self, Admin, ExtraCa, Keycloak};
-use crate::settings::{self, Settings};
+use crate::settings::{self, Settings, ViaApiServer};
 use crate::trace;
 use ureq::tls::Certificate;
 
@@ -95,9 +95,45 @@ pub fn log_in(
         located.admin.value.describe(),
         located.admin.source,
     ));
-    Keycloak::new(&located.url.value, settings.timeout, tls)?
-        .login(credentials, &settings.admin_realm.value)
-        .map_err(|err| explain(err, located))
+    let admin_realm = &settings.admin_realm.value;
+    let through = |service: &ServiceRef| {
+        trace::note(&format!("through the API server's service proxy to Service {}", service.target));
+        Keycloak::through(cluster.service_proxy(&service.target), &service.relative_path, settings.timeout)
+            .login(credentials, admin_realm)
+            .map_err(|err| explain(err, located))
+    };
+    match &settings.via_apiserver.value {
+        ViaApiServer::Always(Some(target)) => {
+            return through(&ServiceRef { target: target.clone(), relative_path: discovery::url_path(&located.url.value) });
+        }
+        ViaApiServer::Always(None) => {
+            let service = located.service.as_ref().ok_or_else(|| {
+                Error::new(Kind::Usage, "no Keycloak Service is known to reach through the API server")
+                    .hint(format!("name it: --{}=[NAMESPACE/][https:]SERVICE[:PORT]", settings::VIA_APISERVER.key))
+            })?;
+            return through(service);
+        }
+        ViaApiServer::Fallback | ViaApiServer::Never => {}
+    }
+    let direct = Keycloak::new(&located.url.value, settings.timeout, tls)?.login(credentials, admin_realm);
+    let fallback = settings.via_apiserver.value == ViaApiServer::Fallback;
+    match (direct, &located.service) {
+        // Only a name that does not resolve is safe to route around: a refused
+        // connection, a timeout or a failed TLS check may be the wrong host
+        // or an attack, and the user decides.
+        (Err(err), Some(service)) if fallback && err.is_unresolved_host() => {
+            eprintln!(
+                "kubectl-keycloak: note: {} does not resolve here; reaching Keycloak through the Kubernetes API server (Service {})",
+                keycloak::host_of(&trace::mask_userinfo(&located.url.value)),
+                service.target
+            );
+            through(service)
+        }
+        (Err(err), Some(service)) if matches!(err.kind, Kind::Unreachable | Kind::Tls) => Err(explain(err, located).add_hint(
+            format!("or reach it through the Kubernetes API server: --{}={}", settings::VIA_APISERVER.key, service.target),
+        )),
+        (result, _) => result.map_err(|err| explain(err, located)),
+    }
 }
 
 /// A failed login, with what the way Keycloak was found suggests.

@@ -2,6 +2,7 @@
 //! key, and write one key of a Secret.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use base64::Engine;
@@ -25,7 +26,8 @@ pub enum SecretWrite {
 /// A connected client.
 pub struct Cluster {
     client: Client,
-    runtime: tokio::runtime::Runtime,
+    /// Shared with the service proxy, whose requests run on it too.
+    runtime: Arc<tokio::runtime::Runtime>,
     server: String,
     /// The kubeconfig context's namespace (kubectl's default for `-n`).
     default_namespace: String,
@@ -33,7 +35,19 @@ pub struct Cluster {
 
 impl Cluster {
     pub(super) fn new(client: Client, runtime: tokio::runtime::Runtime, server: String, default_namespace: String) -> Self {
-        Cluster { client, runtime, server, default_namespace }
+        Cluster { client, runtime: Arc::new(runtime), server, default_namespace }
+    }
+
+    pub(super) fn client(&self) -> Client {
+        self.client.clone()
+    }
+
+    pub(super) fn runtime(&self) -> Arc<tokio::runtime::Runtime> {
+        Arc::clone(&self.runtime)
+    }
+
+    pub(super) fn server(&self) -> &str {
+        &self.server
     }
 
     pub fn default_namespace(&self) -> &str {

@@ -9,9 +9,11 @@
 mod api;
 mod config;
 mod exec_credential;
+mod proxy;
 
 pub use api::{Cluster, SecretWrite};
 pub use config::Kube;
+pub use proxy::{ServicePort, ServiceProxy};
 
 use crate::error::{Error, Result};
 

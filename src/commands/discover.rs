@@ -79,7 +79,7 @@ impl Found<'_> {
             "urlFrom": url_from,
             "urlInternal": internal,
             "ca": self.ca(),
-            "service": self.candidate.service.as_ref().map(|s| format!("{}:{}", s.object, s.port)),
+            "service": self.located.as_ref().and_then(|l| l.service.as_ref()).map(|s| s.target.to_string()),
         });
         if let Some(status) = &self.status {
             record["status"] = json!(status);

@@ -20,13 +20,15 @@ use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::ApiResource;
 
 use crate::admin::AdminSource;
-use crate::cluster::{Cluster, KeyRef, ObjectRef};
+use crate::cluster::{Cluster, KeyRef, ObjectRef, ServicePort};
 use crate::error::{Error, Kind, Result};
 use crate::settings::{self, Setting, Settings, Source};
 use crate::trace;
 
 /// The name CSM gives its admin Secret.
 const CSM_ADMIN_SECRET: &str = "keycloak-master-admin-auth";
+/// Keycloak's Service on CSM (Cray-HPE/keycloak-installer, chart cray-keycloak).
+const CSM_SERVICE: &str = "cray-keycloak-http";
 
 /// What kind of object a Keycloak was found as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,21 +59,26 @@ pub struct Found {
     pub internal: bool,
 }
 
-/// The Service in front of a Keycloak.
+/// The Service in front of a Keycloak, and Keycloak's path behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceRef {
-    pub object: ObjectRef,
-    pub port: i32,
-    pub https: bool,
+    pub target: ServicePort,
     /// Keycloak's path prefix (`/auth`), or empty.
     pub relative_path: String,
 }
 
 impl ServiceRef {
+    /// CSM's Keycloak Service (the keycloakx chart's, named by the
+    /// cray-keycloak release): plain HTTP on port 80, Keycloak under the URL's path.
+    fn csm(url: &str) -> Self {
+        let service = ObjectRef { namespace: settings::DEFAULT_NAMESPACE.to_string(), name: CSM_SERVICE.to_string() };
+        ServiceRef { target: ServicePort { service, port: 80, https: false }, relative_path: url_path(url) }
+    }
+
     fn found(&self, from: &str) -> Found {
-        let scheme = if self.https { "https" } else { "http" };
-        let ObjectRef { namespace, name } = &self.object;
-        let base = format!("{scheme}://{name}.{namespace}.svc:{}", self.port);
+        let scheme = if self.target.https { "https" } else { "http" };
+        let ObjectRef { namespace, name } = &self.target.service;
+        let base = format!("{scheme}://{name}.{namespace}.svc:{}", self.target.port);
         Found { value: join_path(&base, &self.relative_path), from: from.to_string(), internal: true }
     }
 }
@@ -106,6 +113,8 @@ pub struct Located {
     pub internal_url: bool,
     pub ca: Option<Setting<KeyRef>>,
     pub bootstrap_admin: bool,
+    /// Keycloak's Service, when known: for `--via-apiserver`.
+    pub service: Option<ServiceRef>,
     /// The admin Secret's data when locating already read it.
     pub admin_data: Option<BTreeMap<String, Vec<u8>>>,
 }
@@ -113,6 +122,8 @@ pub struct Located {
 impl Located {
     /// Explicit settings, or CSM's layout: no discovery.
     fn from_settings(settings: &Settings, admin_data: Option<BTreeMap<String, Vec<u8>>>) -> Self {
+        // CSM's layout is the one where the admin Secret's data was read here.
+        let service = admin_data.as_ref().map(|_| ServiceRef::csm(&settings.keycloak_url.value));
         Located {
             admin: Setting {
                 value: AdminSource::Secret(settings.admin_secret.value.clone()),
@@ -122,6 +133,7 @@ impl Located {
             internal_url: false,
             ca: None,
             bootstrap_admin: false,
+            service,
             admin_data,
         }
     }
@@ -185,12 +197,17 @@ impl Candidate {
             }
             _ => (settings.keycloak_url.clone(), false),
         };
+        let service = match candidate.origin {
+            Origin::CsmSecret => Some(ServiceRef::csm(&url.value)),
+            _ => candidate.service.clone(),
+        };
         Ok(Located {
             admin,
             url,
             internal_url,
             ca: candidate.ca.clone().map(|value| Setting { value, source: discovered(" spec.http.tlsSecret") }),
             bootstrap_admin: candidate.bootstrap_admin && !explicit_secret,
+            service,
             admin_data: None,
         })
     }
@@ -310,6 +327,12 @@ fn normalize_path(path: &str) -> String {
     if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") }
 }
 
+/// The path of a URL (`https://h/keycloak` → `/keycloak`), normalized.
+pub fn url_path(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    normalize_path(rest.split_once('/').map_or("", |(_, path)| path).split(['?', '#']).next().unwrap_or_default())
+}
+
 fn join_path(base: &str, path: &str) -> String {
     format!("{}{path}", base.trim_end_matches('/'))
 }
@@ -357,5 +380,8 @@ mod tests {
         assert_eq!(normalize_path("/"), "");
         assert_eq!(normalize_path("auth/"), "/auth");
         assert_eq!(join_path("https://h/", "/auth"), "https://h/auth");
+        assert_eq!(url_path("https://api-gw-service-nmn.local/keycloak"), "/keycloak");
+        assert_eq!(url_path("https://h:8443/auth/?x"), "/auth");
+        assert_eq!(url_path("https://h"), "");
     }
 }

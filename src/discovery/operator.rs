@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{Candidate, Found, Origin, ServiceRef, join_path, normalize_path};
 use crate::admin::AdminSource;
-use crate::cluster::{KeyRef, ObjectRef};
+use crate::cluster::{KeyRef, ObjectRef, ServicePort};
 
 pub const GROUP: &str = "k8s.keycloak.org";
 pub const VERSION: &str = "v2alpha1";
@@ -38,9 +38,11 @@ pub fn candidate(object: ObjectRef, spec: &Value) -> Candidate {
     let http_only = spec.pointer("/http/httpEnabled").and_then(Value::as_bool) == Some(true) && tls_secret.is_none();
     let port = |pointer: &str, default: i32| spec.pointer(pointer).and_then(Value::as_i64).map_or(default, |p| p as i32);
     let service = ServiceRef {
-        object: in_namespace(format!("{}-service", object.name)),
-        port: if http_only { port("/http/httpPort", 8080) } else { port("/http/httpsPort", 8443) },
-        https: !http_only,
+        target: ServicePort {
+            service: in_namespace(format!("{}-service", object.name)),
+            port: if http_only { port("/http/httpPort", 8080) } else { port("/http/httpsPort", 8443) },
+            https: !http_only,
+        },
         relative_path: relative_path.clone(),
     };
     let url = match text("/hostname/hostname") {
@@ -54,7 +56,7 @@ pub fn candidate(object: ObjectRef, spec: &Value) -> Candidate {
             from: format!("Keycloak CR {object} spec.hostname.hostname"),
             internal: false,
         },
-        None => service.found(&format!("Service {} (the Operator's)", service.object)),
+        None => service.found(&format!("Service {} (the Operator's)", service.target.service)),
     };
     Candidate {
         origin: Origin::OperatorCr,

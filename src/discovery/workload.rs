@@ -10,7 +10,7 @@ use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{Candidate, Found, Origin, ServiceRef, env, join_path, normalize_path};
-use crate::cluster::ObjectRef;
+use crate::cluster::{ObjectRef, ServicePort};
 
 const NAME_LABEL: &str = "app.kubernetes.io/name";
 const NAME_LABELS: [&str; 2] = ["keycloak", "keycloakx"];
@@ -40,8 +40,8 @@ pub fn candidate(
     let pod_labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
     let service = services.iter().find(|s| selects(s, &pod_labels)).and_then(|s| service_ref(s, &relative_path));
     let url = service.as_ref().map(|service| {
-        ingress_url(ingresses, &service.object, &relative_path)
-            .unwrap_or_else(|| service.found(&format!("Service {}", service.object)))
+        ingress_url(ingresses, &service.target.service, &relative_path)
+            .unwrap_or_else(|| service.found(&format!("Service {}", service.target.service)))
     });
     Some(Candidate {
         origin,
@@ -76,12 +76,8 @@ fn service_ref(service: &Service, relative_path: &str) -> Option<ServiceRef> {
     let named = |name: &str| ports.iter().find(|p| p.name.as_deref() == Some(name));
     let port = named("https").or_else(|| named("http")).or(ports.first())?;
     let https = port.name.as_deref().is_some_and(|n| n.contains("https")) || matches!(port.port, 443 | 8443);
-    Some(ServiceRef {
-        object: ObjectRef { namespace: service.metadata.namespace.clone()?, name: service.metadata.name.clone()? },
-        port: port.port,
-        https,
-        relative_path: relative_path.to_string(),
-    })
+    let service = ObjectRef { namespace: service.metadata.namespace.clone()?, name: service.metadata.name.clone()? };
+    Some(ServiceRef { target: ServicePort { service, port: port.port, https }, relative_path: relative_path.to_string() })
 }
 
 /// The URL of an Ingress rule whose backend is this Service: https when the

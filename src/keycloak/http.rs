@@ -11,6 +11,7 @@ use serde_json::Value;
 use ureq::Agent;
 use ureq::tls::TlsConfig;
 
+use crate::cluster::ServiceProxy;
 use crate::error::{Error, Kind, Result, chain, one_line};
 use crate::secret::Secret;
 use crate::settings;
@@ -53,8 +54,16 @@ pub struct Reply {
     pub body: String,
 }
 
+/// How requests reach Keycloak.
+enum Transport {
+    /// To its URL.
+    Direct(Agent),
+    /// Through the Kubernetes API server's service proxy.
+    ApiServer(ServiceProxy),
+}
+
 pub struct Http {
-    agent: Agent,
+    transport: Transport,
     base: String,
     timeout: Option<Duration>,
 }
@@ -77,7 +86,14 @@ impl Http {
             .tls_config(tls)
             .build()
             .new_agent();
-        Ok(Http { agent, base, timeout })
+        Ok(Http { transport: Transport::Direct(agent), base, timeout })
+    }
+
+    /// Through the API server to a Service; `relative_path` is Keycloak's
+    /// path prefix (`/keycloak`).
+    pub fn through(proxy: ServiceProxy, relative_path: &str, timeout: Option<Duration>) -> Self {
+        let base = format!("{}{}", proxy.base(), relative_path.trim_end_matches('/'));
+        Http { transport: Transport::ApiServer(proxy), base, timeout }
     }
 
     /// The base URL, without a trailing slash.
@@ -106,28 +122,36 @@ impl Http {
     fn exchange(&self, request: Request<'_>, url: &str, bearer: Option<&Secret>) -> Result<Reply> {
         let authorization = bearer.map(|token| format!("Bearer {}", token.expose()));
         let started = Instant::now();
-        let sent = match request {
-            Request::Get => with_auth(self.agent.get(url), &authorization).call(),
-            Request::Delete => with_auth(self.agent.delete(url), &authorization).call(),
-            Request::PostEmpty => with_auth(self.agent.post(url), &authorization).send_empty(),
-            Request::PostJson(body) => {
-                with_auth(self.agent.post(url), &authorization).header("Content-Type", "application/json").send(body.to_string())
-            }
-            Request::PostForm(form) => with_auth(self.agent.post(url), &authorization).send_form(form.iter().copied()),
+        let result = match &self.transport {
+            Transport::Direct(agent) => self.direct(agent, request, url, &authorization),
+            Transport::ApiServer(proxy) => through_proxy(proxy, request, url, &authorization),
         };
-        let result = sent.and_then(|mut response| {
+        match &result {
+            Ok(reply) => trace::http(request.method(), url, Some(reply.status), Some(reply.body.len()), started.elapsed()),
+            Err(_) => trace::http(request.method(), url, None, None, started.elapsed()),
+        }
+        result
+    }
+
+    fn direct(&self, agent: &Agent, request: Request<'_>, url: &str, authorization: &Option<String>) -> Result<Reply> {
+        let sent = match request {
+            Request::Get => with_auth(agent.get(url), authorization).call(),
+            Request::Delete => with_auth(agent.delete(url), authorization).call(),
+            Request::PostEmpty => with_auth(agent.post(url), authorization).send_empty(),
+            Request::PostJson(body) => {
+                with_auth(agent.post(url), authorization).header("Content-Type", "application/json").send(body.to_string())
+            }
+            Request::PostForm(form) => with_auth(agent.post(url), authorization).send_form(form.iter().copied()),
+        };
+        sent.and_then(|mut response| {
             let status = response.status().as_u16();
             let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
             let content_type = header("content-type").unwrap_or_default();
             let location = header("location");
             let body = response.body_mut().with_config().limit(MAX_BODY_BYTES).read_to_string()?;
             Ok(Reply { status, content_type, location, body })
-        });
-        match &result {
-            Ok(reply) => trace::http(request.method(), url, Some(reply.status), Some(reply.body.len()), started.elapsed()),
-            Err(_) => trace::http(request.method(), url, None, None, started.elapsed()),
-        }
-        result.map_err(|err| self.transport_error(err, url))
+        })
+        .map_err(|err| self.transport_error(err, url))
     }
 
     fn transport_error(&self, err: ureq::Error, url: &str) -> Error {
@@ -135,8 +159,12 @@ impl Http {
         let host = host_of(&url);
         let detail = chain(&err);
         match err {
-            ureq::Error::HostNotFound => Error::new(Kind::Unreachable, format!("cannot resolve Keycloak host {host}"))
-                .hint(format!("check --{} (or {}) and DNS", settings::KEYCLOAK_URL.key, settings::KEYCLOAK_URL.env)),
+            // The OS resolver's failure reaches ureq as an I/O error.
+            _ if matches!(err, ureq::Error::HostNotFound) || detail.contains("failed to lookup address") => {
+                Error::new(Kind::Unreachable, format!("cannot resolve Keycloak host {host}"))
+                    .hint(format!("check --{} (or {}) and DNS", settings::KEYCLOAK_URL.key, settings::KEYCLOAK_URL.env))
+                    .unresolved_host()
+            }
             ureq::Error::Timeout(_) => {
                 let after = self.timeout.map(|t| format!(" after {}s", t.as_secs_f64())).unwrap_or_default();
                 Error::new(Kind::Unreachable, format!("Keycloak at {host} did not answer{after} ({url})"))
@@ -160,6 +188,72 @@ impl Http {
     }
 }
 
+/// One request through the API server's service proxy. The API server's own
+/// refusals (RBAC, no endpoints, an unreachable pod) are errors here, never
+/// taken for Keycloak's answers.
+fn through_proxy(proxy: &ServiceProxy, request: Request<'_>, url: &str, authorization: &Option<String>) -> Result<Reply> {
+    let user_agent = concat!("kubectl-keycloak/", env!("CARGO_PKG_VERSION"));
+    let mut headers = vec![("User-Agent", user_agent)];
+    if let Some(value) = authorization {
+        headers.push(("Authorization", value));
+    }
+    let body = match request {
+        Request::Get | Request::Delete | Request::PostEmpty => Vec::new(),
+        Request::PostJson(body) => {
+            headers.push(("Content-Type", "application/json"));
+            body.to_string().into_bytes()
+        }
+        Request::PostForm(form) => {
+            headers.push(("Content-Type", "application/x-www-form-urlencoded"));
+            let pairs: Vec<String> = form.iter().map(|(k, v)| format!("{}={}", super::encode(k), super::encode(v))).collect();
+            pairs.join("&").into_bytes()
+        }
+    };
+    let reply = proxy.send(request.method(), url, &headers, body, MAX_BODY_BYTES as usize)?;
+    let reply = Reply { status: reply.status, content_type: reply.content_type, location: reply.location, body: reply.body };
+    match apiserver_refusal(&reply, proxy) {
+        Some(err) => Err(err),
+        None => Ok(reply),
+    }
+}
+
+/// A `Status` object from the API server itself, not Keycloak's answer.
+fn apiserver_refusal(reply: &Reply, proxy: &ServiceProxy) -> Option<Error> {
+    if reply.status < 400 {
+        return None;
+    }
+    let status: Value = serde_json::from_str(&reply.body).ok()?;
+    if status.get("kind").and_then(Value::as_str) != Some("Status")
+        || status.get("apiVersion").and_then(Value::as_str) != Some("v1")
+    {
+        return None;
+    }
+    let message = one_line(status.get("message").and_then(Value::as_str).unwrap_or_default());
+    let service = proxy.service();
+    let flag = settings::VIA_APISERVER.key;
+    Some(match reply.status {
+        401 => Error::new(Kind::KubeApi, format!("the API server rejected our credentials for the service proxy: {message}"))
+            .hint("refresh the kubeconfig credentials or token"),
+        403 => Error::new(Kind::Forbidden, format!("the API server refused to proxy to Service {service}: {message}"))
+            .hint(format!("it needs RBAC get and create on services/proxy in namespace {}", service.service.namespace)),
+        404 => Error::new(Kind::NotFound, format!("no Service {service} to proxy to: {message}"))
+            .hint(format!("name Keycloak's Service with --{flag}=[NAMESPACE/][https:]SERVICE[:PORT]")),
+        503 if message.contains("no endpoints available") => Error::new(
+            Kind::Unreachable,
+            format!("Service {service} has no ready endpoints (the API server answered 503: {message})"),
+        )
+        .hint("check that Keycloak's pods are running and ready"),
+        code => Error::new(
+            Kind::Unreachable,
+            format!("the API server cannot reach Keycloak behind Service {service} (HTTP {code}: {message})"),
+        )
+        .hint(format!(
+            "a service mesh that requires mTLS refuses the API server; use a direct --{} instead",
+            settings::KEYCLOAK_URL.key
+        )),
+    })
+}
+
 fn with_auth<B>(request: ureq::RequestBuilder<B>, authorization: &Option<String>) -> ureq::RequestBuilder<B> {
     match authorization {
         Some(value) => request.header("Authorization", value),
@@ -172,7 +266,7 @@ fn is_tls_failure(detail: &str) -> bool {
     ["certificate", "tls", "handshake", "unknownissuer", "notvalidforname"].iter().any(|w| lower.contains(w))
 }
 
-fn host_of(url: &str) -> &str {
+pub fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }

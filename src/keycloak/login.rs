@@ -10,6 +10,7 @@ use super::api::Admin;
 use super::encode;
 use super::http::{Http, Reply, Request, error_text, is_json, parse_json, unexpected};
 use crate::admin::AdminCredentials;
+use crate::cluster::ServiceProxy;
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
 
@@ -21,6 +22,11 @@ pub struct Keycloak {
 impl Keycloak {
     pub fn new(base_url: &str, timeout: Option<Duration>, tls: TlsConfig) -> Result<Self> {
         Ok(Keycloak { http: Http::new(base_url, timeout, tls)? })
+    }
+
+    /// Keycloak behind a Service, through the API server's service proxy.
+    pub fn through(proxy: ServiceProxy, relative_path: &str, timeout: Option<Duration>) -> Self {
+        Keycloak { http: Http::through(proxy, relative_path, timeout) }
     }
 
     /// The password grant (the documented `get_master_token`) or

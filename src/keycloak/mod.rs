@@ -9,6 +9,7 @@ mod tls;
 
 pub use api::Admin;
 pub use client::ClientInfo;
+pub use http::host_of;
 pub use login::Keycloak;
 pub use tls::{ExtraCa, config as tls_config, os_roots};
 
