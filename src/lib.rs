@@ -3,8 +3,9 @@
 //! The data path, one module or folder per layer:
 //! `cli` (arguments) → `settings` (effective values: flags, environment,
 //! config file) → `cluster` (kubeconfig, exec credentials, Secrets and
-//! ConfigMaps) → `admin` (credentials from the admin Secret) → `session`
-//! (one login) → `keycloak` (TLS, HTTP, token, admin REST API) → `commands`
+//! ConfigMaps, the service proxy) → `discovery` (where Keycloak is) →
+//! `admin` (its credentials) → `session` (one login) → `keycloak` (TLS,
+//! HTTP, token, admin REST API) → `commands`
 //! (one file each) → `output` (formats, quoting, tables, stdout, Secrets
 //! written) → `error` (one-line messages, exit codes). `secret` (the
 //! redacted type secrets travel in) and `trace` (`-v`) serve every layer.
