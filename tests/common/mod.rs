@@ -216,6 +216,36 @@ impl Outcome {
         self
     }
 
+    /// Exit 0 and stderr exactly this one line: a note or a warning that
+    /// goes with a successful run.
+    pub fn success_noting(self, line: &str) -> Self {
+        assert!(
+            self.code == 0 && self.stderr == format!("{line}\n"),
+            "expected exit 0 and stderr exactly\n  {line}\n{}",
+            self.show()
+        );
+        self
+    }
+
+    /// The failure contract, exactly: this exit code, nothing on stdout, and
+    /// stderr holding this one line and nothing else. `line` is the whole
+    /// line a user reads, `kubectl-keycloak: error: ` included.
+    pub fn fails_with(self, code: i32, line: &str) -> Self {
+        assert!(
+            line.starts_with("kubectl-keycloak: error: ") && !line.contains('\n'),
+            "an expected error is one line starting \"kubectl-keycloak: error: \": {line:?}"
+        );
+        let actual = self.stderr.strip_suffix('\n').unwrap_or(&self.stderr);
+        assert!(
+            self.code == code && self.stdout.is_empty() && actual == line,
+            "expected exit {code}, empty stdout and stderr exactly one line:\n  expected: {line}\n    actual: {actual}\n{}",
+            self.show()
+        );
+        assert!(self.stderr.ends_with('\n'), "the error line ends with a newline:\n{}", self.show());
+        self.report_fault();
+        self
+    }
+
     /// The failure contract: this exit code, nothing on stdout, exactly one
     /// stderr line, containing `needle`.
     pub fn fails(self, code: i32, needle: &str) -> Self {
@@ -251,6 +281,13 @@ impl Outcome {
 
     pub fn stderr_contains(self, needle: &str) -> Self {
         assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.show());
+        self
+    }
+
+    /// stderr exactly (for output that is not the plugin's error line,
+    /// such as clap's usage errors).
+    pub fn stderr_is(self, expected: &str) -> Self {
+        assert_eq!(self.stderr, expected, "{}", self.show());
         self
     }
 
