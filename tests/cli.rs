@@ -143,3 +143,10 @@ fn token_and_create_client_check_their_variable_names_first() {
     Run::direct(&["create-client", "c", "--var", "a-b"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, &invalid_variable("a-b"));
 }
 
+#[test]
+fn invalidate_rotated_refuses_output_and_to_secret_before_any_request() {
+    let line = "kubectl-keycloak: error: --invalidate-rotated prints and stores nothing; drop -o and --to-secret";
+    Run::direct(&["client-secret", "a", "--invalidate-rotated", "-o", "raw"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, line);
+    Run::direct(&["client-secret", "a", "--invalidate-rotated", "--to-secret", "ns/s"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, line);
+}
+
