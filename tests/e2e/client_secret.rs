@@ -70,7 +70,12 @@ fn impersonation_is_applied() {
     // The admin may impersonate; the restricted user may not read the Secret.
     Run::kubectl(&["client-secret", "my-test-client", "--as", "sandbox-restricted"])
         .run()
-        .fails(5, "User \"sandbox-restricted\" cannot get resource \"secrets\"");
+        .fails_with(
+            5,
+            "kubectl-keycloak: error: cannot get Secret services/keycloak-master-admin-auth: forbidden: \
+             secrets \"keycloak-master-admin-auth\" is forbidden: User \"sandbox-restricted\" cannot get resource \"secrets\" \
+             in API group \"\" in the namespace \"services\"; use a context allowed to read it (--context), or ask for RBAC access",
+        );
 }
 
 #[test]

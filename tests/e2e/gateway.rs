@@ -152,6 +152,16 @@ fn is_get(request: &Request) -> bool {
     request.method == "GET"
 }
 
+impl FakeGateway {
+    fn token_url(&self) -> String {
+        format!("{}/realms/master/protocol/openid-connect/token", self.url)
+    }
+
+    fn lookup_url(&self, client_id: &str) -> String {
+        format!("{}/admin/realms/shasta/clients?clientId={client_id}", self.url)
+    }
+}
+
 #[test]
 fn fake_gateway_503_on_gets_is_retried_and_succeeds() {
     let gateway = FakeGateway::start(|r, n| if is_get(r) && n == 0 { Answer::Status(503, "text/html", "<h1>busy</h1>".into()) } else { Answer::Forward });
@@ -167,7 +177,14 @@ fn fake_gateway_502_forever_gives_up_after_bounded_retries() {
     let gateway = FakeGateway::start(|r, _| if is_get(r) { Answer::Status(502, "text/html", "<h1>Bad Gateway</h1>".into()) } else { Answer::Forward });
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url])
         .run()
-        .fails(13, "HTTP 502")
+        .fails_with(
+            13,
+            &format!(
+                "kubectl-keycloak: error: unexpected answer from {}: HTTP 502: an HTML page; \
+                 Keycloak or its gateway is failing; try again later",
+                gateway.lookup_url("my-test-client")
+            ),
+        )
         .within(Duration::from_secs(10));
     assert_eq!(gateway.requests().iter().filter(|l| l.starts_with("GET")).count(), 3, "{:?}", gateway.requests());
 }
@@ -175,20 +192,41 @@ fn fake_gateway_502_forever_gives_up_after_bounded_retries() {
 #[test]
 fn fake_gateway_503_on_the_token_request_is_not_retried() {
     let gateway = FakeGateway::start(|r, _| if is_get(r) { Answer::Forward } else { Answer::Status(503, "text/plain", "unavailable".into()) });
-    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails(13, "HTTP 503");
+    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails_with(
+        13,
+        &format!(
+            "kubectl-keycloak: error: unexpected answer from {}: HTTP 503: 11 bytes of text/plain; \
+             Keycloak or its gateway is failing; try again later",
+            gateway.token_url()
+        ),
+    );
     assert_eq!(gateway.requests(), ["POST /keycloak/realms/master/protocol/openid-connect/token"]);
 }
 
 #[test]
 fn fake_gateway_html_page_with_status_200() {
     let gateway = FakeGateway::start(|_, _| Answer::Status(200, "text/html", "<!doctype html><title>Sign in</title>".into()));
-    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails(13, "answered an HTML page instead of Keycloak JSON");
+    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails_with(
+        13,
+        &format!(
+            "kubectl-keycloak: error: {} answered an HTML page instead of Keycloak JSON (HTTP 200); \
+             check --keycloak-url: a gateway or proxy may be answering for Keycloak",
+            gateway.token_url()
+        ),
+    );
 }
 
 #[test]
 fn fake_gateway_malformed_json() {
     let gateway = FakeGateway::start(|r, _| if is_get(r) { Answer::Status(200, "application/json", "[{\"id\": ".into()) } else { Answer::Forward });
-    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails(13, "malformed JSON");
+    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails_with(
+        13,
+        &format!(
+            "kubectl-keycloak: error: {} answered malformed JSON (EOF while parsing a value at line 1 column 8) \
+             instead of Keycloak JSON (HTTP 200); check --keycloak-url: a gateway or proxy may be answering for Keycloak",
+            gateway.lookup_url("my-test-client")
+        ),
+    );
 }
 
 #[test]
@@ -196,6 +234,13 @@ fn fake_gateway_two_gigabyte_body_is_capped() {
     let gateway = FakeGateway::start(|_, _| Answer::Endless);
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url])
         .run()
-        .fails(13, "larger than 4194304 bytes")
+        .fails_with(
+            13,
+            &format!(
+                "kubectl-keycloak: error: the answer from {} is larger than 4194304 bytes, far more than Keycloak sends; \
+                 check --keycloak-url; something other than Keycloak may be answering",
+                gateway.token_url()
+            ),
+        )
         .within(Duration::from_secs(10));
 }

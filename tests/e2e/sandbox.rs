@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 pub struct Sandbox {
     pub keycloak_url: String,
+    pub apiserver_url: String,
     pub version: String,
     pub kubeconfig: String,
     agent: ureq::Agent,
@@ -35,6 +36,7 @@ pub fn sandbox() -> &'static Sandbox {
             .new_agent();
         Sandbox {
             keycloak_url: var("SANDBOX_KEYCLOAK_URL"),
+            apiserver_url: var("SANDBOX_APISERVER_URL"),
             version: var("SANDBOX_KEYCLOAK_VERSION"),
             kubeconfig: var("KUBECONFIG"),
             agent,
@@ -174,4 +176,18 @@ pub fn enc(component: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A realm of the tests' own whose clients are known exactly, so "did you
+/// mean" suggestions (searches over the whole realm) do not depend on what
+/// other tests or other users of the sandbox created in shasta.
+pub fn lookalike_realm() -> &'static str {
+    static REALM: OnceLock<&'static str> = OnceLock::new();
+    REALM.get_or_init(|| {
+        let realm = "kk-lookalikes";
+        sandbox().ensure_realm(realm);
+        sandbox().ensure_client(realm, "my-test-client", "lookalike-secret-1");
+        sandbox().ensure_client(realm, "admin-client", "lookalike-secret-2");
+        realm
+    })
 }
