@@ -7,10 +7,17 @@ mod common;
 mod sandbox;
 
 mod client_secret;
+mod clients;
+mod config;
+mod create_client;
 mod failures;
 mod gateway;
 mod identifiers;
 mod leaks;
-mod lifecycle;
 mod pipes;
+mod regenerate;
+mod rotated;
+mod service_account_admin;
 mod shells;
+mod to_secret;
+mod token;

@@ -61,6 +61,23 @@ pub fn kubectl(args: &[&str], stdin: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A name unique to this run: reruns against one sandbox (and other users
+/// of it) must not collide with clients or Secrets made earlier.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{prefix}-{}", nanos % 1_000_000_000_000)
+}
+
+/// A Secret's data, decoded: `{"key": "value", …}`.
+pub fn secret_data(namespace: &str, name: &str) -> Value {
+    let out = kubectl(&["get", "secret", "-n", namespace, name, "-o", "json"], "");
+    let secret: Value = serde_json::from_str(&out).unwrap();
+    use base64::Engine;
+    let decode = |v: &Value| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap()).unwrap();
+    let data = secret["data"].as_object().cloned().unwrap_or_default();
+    Value::Object(data.iter().map(|(k, v)| (k.clone(), json!(decode(v)))).collect())
+}
+
 /// Create or replace a Secret from a manifest on stdin (never argv).
 pub fn apply_secret(namespace: &str, name: &str, string_data: &[(&str, &str)]) {
     let data: serde_json::Map<String, Value> = string_data.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
