@@ -246,20 +246,6 @@ impl Outcome {
         self
     }
 
-    /// The failure contract: this exit code, nothing on stdout, exactly one
-    /// stderr line, containing `needle`.
-    pub fn fails(self, code: i32, needle: &str) -> Self {
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert!(
-            self.code == code && self.stdout.is_empty() && lines.len() == 1 && self.stderr.contains(needle),
-            "expected exit {code}, empty stdout and one stderr line containing {needle:?}:\n{}",
-            self.show()
-        );
-        assert!(lines[0].starts_with("kubectl-keycloak: error: "), "{}", self.show());
-        self.report_fault();
-        self
-    }
-
     /// With KUBECTL_KEYCLOAK_FAULT_REPORT=FILE, each checked failure appends
     /// a JSON line (test, exit code, message, time) for tests/bench/reliability.
     fn report_fault(&self) {
@@ -276,11 +262,6 @@ impl Outcome {
 
     pub fn stdout_is(self, expected: &str) -> Self {
         assert_eq!(self.stdout, expected, "{}", self.show());
-        self
-    }
-
-    pub fn stderr_contains(self, needle: &str) -> Self {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.show());
         self
     }
 

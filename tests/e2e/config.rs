@@ -28,5 +28,12 @@ fn config_file_supplies_per_context_defaults_below_flags_and_environment() {
 fn config_file_with_an_unknown_key_is_refused() {
     let file = scratch_file("bad-config.yaml");
     std::fs::write(&file, "contexts:\n  sandbox:\n    insecure-skip-keycloak-tls-verify: \"true\"\n").unwrap();
-    Run::kubectl(&["client-secret", "my-test-client"]).env("KUBECTL_KEYCLOAK_CONFIG", &file).run().fails(2, "unknown key");
+    Run::kubectl(&["client-secret", "my-test-client"]).env("KUBECTL_KEYCLOAK_CONFIG", &file).run().fails_with(
+        2,
+        &format!(
+            "kubectl-keycloak: error: config file {} is invalid: unknown key \"insecure-skip-keycloak-tls-verify\" in contexts.sandbox; \
+             sections are defaults and contexts.NAME, keys keycloak-url, realm, admin-realm, admin-secret, keycloak-ca-file, keycloak-ca-configmap",
+            file.display()
+        ),
+    );
 }

@@ -33,18 +33,36 @@ fn rotation_realm() -> String {
 fn rotated_secret_is_shown_and_invalidated_where_keycloak_supports_it() {
     if sandbox().version.starts_with("21.") {
         // CSM's Keycloak: secret rotation is a preview feature it ships off.
-        Run::kubectl(&["client-secret", "my-test-client", "--rotated"]).run().fails(17, "secret rotation turned off");
-        Run::kubectl(&["client-secret", "my-test-client", "--invalidate-rotated", "--yes"]).run().fails(17, "client-secret-rotation");
+        let off = format!(
+            "kubectl-keycloak: error: Keycloak {} at {} has secret rotation turned off; \
+             it is the preview feature client-secret-rotation (kc.sh build --features=client-secret-rotation)",
+            sandbox().version,
+            sandbox().keycloak_url
+        );
+        Run::kubectl(&["client-secret", "my-test-client", "--rotated"]).run().fails_with(17, &off);
+        Run::kubectl(&["client-secret", "my-test-client", "--invalidate-rotated", "--yes"]).run().fails_with(17, &off);
         return;
     }
     let realm = rotation_realm();
     let client = unique("kk-rotated");
-    Run::kubectl(&["create-client", &client, "--service-account", "--realm", &realm, "-o", "raw"]).run();
+    let created = Run::kubectl(&["create-client", &client, "--service-account", "--realm", &realm, "-o", "raw"])
+        .run()
+        .success_noting(&format!("kubectl-keycloak: created client \"{client}\" in realm \"{realm}\""));
     let first = sandbox().secret_of(&realm, &client);
+    created.stdout_is(&format!("{first}\n"));
     let regenerated = Run::kubectl(&["client-secret", &client, "--realm", &realm, "--regenerate", "--yes", "-o", "raw"]).run().success();
     register_secret(regenerated.stdout.trim_end());
+    regenerated.stdout_is(&format!("{}\n", sandbox().secret_of(&realm, &client)));
     Run::kubectl(&["client-secret", &client, "--realm", &realm, "--rotated", "-o", "raw"]).run().success().stdout_is(&format!("{first}\n"));
-    let out = Run::kubectl(&["client-secret", &client, "--realm", &realm, "--invalidate-rotated", "--yes"]).run();
-    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{out:?}");
-    Run::kubectl(&["client-secret", &client, "--realm", &realm, "--rotated"]).run().fails(12, "has no rotated secret");
+    Run::kubectl(&["client-secret", &client, "--realm", &realm, "--invalidate-rotated", "--yes"])
+        .run()
+        .success_noting(&format!("kubectl-keycloak: the rotated secret of client \"{client}\" no longer works"))
+        .stdout_is("");
+    Run::kubectl(&["client-secret", &client, "--realm", &realm, "--rotated"]).run().fails_with(
+        12,
+        &format!(
+            "kubectl-keycloak: error: client \"{client}\" in realm \"{realm}\" has no rotated secret; \
+             a secret-rotation client policy keeps the previous secret after --regenerate"
+        ),
+    );
 }

@@ -9,9 +9,12 @@ use crate::sandbox::{apply_secret, sandbox, secret_data, unique};
 #[test]
 fn to_secret_creates_the_secret_and_prints_nothing() {
     let name = unique("kk-store");
-    let out = Run::kubectl(&["client-secret", "my-test-client", "--to-secret", &format!("default/{name}")]).run();
-    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{out:?}");
-    assert!(out.stderr.contains(&format!("created Secret default/{name} (key client-secret)")), "{out:?}");
+    Run::kubectl(&["client-secret", "my-test-client", "--to-secret", &format!("default/{name}")])
+        .run()
+        .success_noting(&format!(
+            "kubectl-keycloak: created Secret default/{name} (key client-secret) with the secret of client \"my-test-client\""
+        ))
+        .stdout_is("");
     assert_eq!(secret_data("default", &name), json!({"client-secret": sandbox().secret_of("shasta", "my-test-client")}));
 }
 
@@ -22,11 +25,22 @@ fn to_secret_changes_only_its_key_and_prints_when_asked() {
     let expected = sandbox().secret_of("shasta", "admin-client");
     Run::kubectl(&["client-secret", "admin-client", "--to-secret", &name, "-o", "raw"])
         .run()
+        .success_noting(&format!(
+            "kubectl-keycloak: updated Secret services/{name} (key client-secret) with the secret of client \"admin-client\""
+        ))
         .stdout_is(&format!("{expected}\n"));
     assert_eq!(
         secret_data("services", &name),
         json!({"endpoint": "https://x", "client-id": "admin-client", "client-secret": expected})
     );
-    Run::kubectl(&["client-secret", "admin-client", "--to-secret", &format!("{name}:other-key")]).run();
-    assert_eq!(secret_data("services", &name)["other-key"], json!(expected));
+    Run::kubectl(&["client-secret", "admin-client", "--to-secret", &format!("{name}:other-key")])
+        .run()
+        .success_noting(&format!(
+            "kubectl-keycloak: updated Secret services/{name} (key other-key) with the secret of client \"admin-client\""
+        ))
+        .stdout_is("");
+    assert_eq!(
+        secret_data("services", &name),
+        json!({"endpoint": "https://x", "client-id": "admin-client", "client-secret": expected, "other-key": expected})
+    );
 }

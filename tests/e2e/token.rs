@@ -9,6 +9,7 @@ use crate::sandbox::sandbox;
 fn token_is_a_working_admin_token_with_its_expiry() {
     let out = Run::kubectl(&["token"]).run().success();
     let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{out:?}");
     assert!(lines[0].starts_with("# expires 20"), "{out:?}");
     let token = lines[1].strip_prefix("export KEYCLOAK_TOKEN='").and_then(|t| t.strip_suffix('\'')).expect("export line");
     register_secret(token);
