@@ -46,7 +46,7 @@ fn hostile_secrets_survive_eval_in_every_shell() {
         sandbox().ensure_client("shasta", &client, secret);
         for (shell, _format, script) in SHELLS {
             let out = shell_command(shell, script, &client).current_dir(&workdir).run();
-            assert_eq!(out.code, 0, "{shell} failed for {secret:?}: {out:?}");
+            assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{shell} failed for {secret:?}: {out:?}");
             assert_eq!(out.stdout_bytes, secret.as_bytes(), "{shell} set a different value for {secret:?}");
             assert!(!workdir.join("CANARY").exists(), "{shell} ran code from {secret:?}");
         }
