@@ -2,7 +2,7 @@
 //! back byte for byte after `eval`/`source`, and nothing else runs.
 
 use crate::common::{Run, scratch_file};
-use crate::sandbox::sandbox;
+use crate::sandbox::{sandbox, unique};
 
 /// Secrets Keycloak can store that break naive quoting. Each would, if
 /// mis-quoted, run `touch CANARY` or change the value.
@@ -39,7 +39,9 @@ fn shell_command(shell: &str, script: &str, client: &str) -> Run {
 
 #[test]
 fn hostile_secrets_survive_eval_in_every_shell() {
-    let client = format!("kk-eval-roundtrip-{}", sandbox().version);
+    // Its own client: the secret changes under it, and other runs against
+    // the same sandbox must not change it meanwhile.
+    let client = unique("kk-eval-roundtrip");
     let workdir = scratch_file("evaldir");
     std::fs::create_dir_all(&workdir).unwrap();
     for secret in HOSTILE {
@@ -55,7 +57,7 @@ fn hostile_secrets_survive_eval_in_every_shell() {
 
 #[test]
 fn powershell_output_quotes_curly_quotes_and_stays_on_one_line() {
-    let client = format!("kk-pwsh-{}", sandbox().version);
+    let client = unique("kk-pwsh");
     let secret = "a'b‘c’d‚e‛f\ng";
     sandbox().ensure_client("shasta", &client, secret);
     Run::kubectl(&["client-secret", &client, "-o", "powershell"])
