@@ -67,10 +67,26 @@ fn powershell_output_quotes_curly_quotes_and_stays_on_one_line() {
 }
 
 #[test]
-fn secrets_with_a_nul_are_impossible_to_store() {
-    // Keycloak refuses or strips NUL; the renderer's refusal is unit-tested.
-    // What matters end to end: no client ever yields a truncated value.
-    let client = format!("kk-plain-{}", sandbox().version);
-    sandbox().ensure_client("shasta", &client, "plain-value");
-    Run::kubectl(&["client-secret", &client, "-o", "raw"]).run().success().stdout_is("plain-value\n");
+fn a_secret_holding_nul_is_refused_in_shell_formats_never_truncated() {
+    // Keycloak 21 and 26 both store a NUL in a secret as given.
+    let client = unique("kk-nul");
+    let secret = "before-nul\0after-nul";
+    sandbox().ensure_client("shasta", &client, secret);
+    let refused = format!(
+        "kubectl-keycloak: error: the secret of client \"{client}\" cannot be printed in this format: \
+         it contains a NUL byte, which no shell variable can hold; use -o json"
+    );
+    for format in ["shell", "fish", "powershell", "dotenv"] {
+        Run::kubectl(&["client-secret", &client, "-o", format]).run().fails_with(14, &refused);
+    }
+    // eval of the empty output changes nothing: the variable keeps its value.
+    let script = r#"CLIENT_SECRET=unchanged; eval "$(kubectl keycloak client-secret "$1")"; printf %s "$CLIENT_SECRET""#;
+    let out = Run::program("bash", &["-c", script, "bash", &client]).run().stdout_is("unchanged");
+    assert_eq!((out.code, out.stderr), (0, format!("{refused}\n")));
+    // Formats that can carry it do, whole.
+    let raw = Run::kubectl(&["client-secret", &client, "-o", "raw"]).run().success();
+    assert_eq!(raw.stdout_bytes, b"before-nul\0after-nul\n");
+    let json = Run::kubectl(&["client-secret", &client, "-o", "json"]).run().success();
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["secret"], secret, "{}", json.stdout);
 }
