@@ -150,3 +150,18 @@ fn invalidate_rotated_refuses_output_and_to_secret_before_any_request() {
     Run::direct(&["client-secret", "a", "--invalidate-rotated", "--to-secret", "ns/s"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, line);
 }
 
+#[test]
+fn the_leak_check_reads_the_stderr_of_a_shell_wrapping_the_plugin() {
+    let canary = "harness-canary-secret-0123456789";
+    common::register_secret(canary);
+    // Stdout is where a shell test prints the value it evaluated: allowed.
+    Run::program("bash", &["-c", r#"kubectl keycloak --version >/dev/null && printf %s "$CANARY""#])
+        .env("CANARY", canary)
+        .run()
+        .success()
+        .stdout_is(canary);
+    let on_stderr = std::panic::catch_unwind(|| {
+        Run::program("bash", &["-c", r#"kubectl keycloak --version >/dev/null && printf %s "$CANARY" >&2"#]).env("CANARY", canary).run()
+    });
+    assert!(on_stderr.is_err(), "a known secret on a shell's stderr went unnoticed");
+}

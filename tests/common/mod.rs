@@ -161,9 +161,10 @@ impl Run {
         drop(stdin);
         let output = child.wait_with_output().expect("wait for plugin");
         let raw_stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        if self.is_plugin() {
-            assert_no_leak(&raw_stderr);
-        }
+        // Every run's stderr: the plugin's own, or that of a shell, strace or
+        // terminal wrapping it. Not stdout: that is where secrets belong, and
+        // where a shell test echoes the value it evaluated.
+        assert_no_leak(&raw_stderr);
         let stderr = if verbose_pass() {
             raw_stderr.lines().filter(|l| !is_trace_line(l)).map(|l| format!("{l}\n")).collect()
         } else {
@@ -194,7 +195,8 @@ pub struct Outcome {
 }
 
 /// No known secret and nothing shaped like a JWT (every Keycloak token starts
-/// `eyJ`, base64 of `{"`) may reach stderr.
+/// `eyJ`, base64 of `{"`) may reach stderr. Checked on every run, so also
+/// when the plugin runs inside `bash -c 'eval "$(kubectl keycloak …)"'`.
 pub fn assert_no_leak(stderr: &str) {
     assert!(!stderr.contains("eyJ"), "a token-like string on stderr:\n{stderr}");
     for secret in KNOWN_SECRETS.lock().unwrap().iter() {
