@@ -45,3 +45,20 @@ fn a_hostile_but_allowed_secret_reads_back_exactly_in_python_dotenv() {
     sandbox().ensure_client("shasta", &client, HOSTILE_BUT_ALLOWED);
     assert_eq!(through_python_dotenv(&client), serde_json::json!({"CLIENT_SECRET": HOSTILE_BUT_ALLOWED}));
 }
+
+#[test]
+#[ignore = "fails today: -o dotenv writes these unescaped in single quotes; python-dotenv expands ${HOME} and reads \\\\ as \\"]
+fn secrets_python_dotenv_would_rewrite_are_refused_or_escaped() {
+    for secret in ["${HOME}", "double\\\\backslash"] {
+        let client = unique("kk-dotenv-rewritten");
+        sandbox().ensure_client("shasta", &client, secret);
+        let out = Run::kubectl(&["client-secret", &client, "-o", "dotenv"]).run();
+        if out.code == 0 {
+            let file = scratch_file("client.env");
+            std::fs::write(&file, &out.stdout).unwrap();
+            assert_eq!(python_dotenv(&file), serde_json::json!({"CLIENT_SECRET": secret}), "{secret:?} as {:?}", out.stdout);
+        } else {
+            assert_eq!((out.code, out.stdout.as_str()), (14, ""), "{out:?}");
+        }
+    }
+}
