@@ -7,14 +7,22 @@ use common::{Run, scratch_file};
 
 /// The line the plugin prints for a refused variable name.
 fn invalid_variable(name: &str) -> String {
-    format!("kubectl-keycloak: error: invalid variable name {name:?}: use letters, digits and _, not starting with a digit")
+    format!(
+        "kubectl-keycloak: error: invalid variable name {name:?}: use letters, digits and _, not starting with a digit"
+    )
 }
 
 #[test]
 fn help_speaks_as_a_kubectl_plugin_and_shows_eval_examples() {
     let out = Run::direct(&["client-secret", "--help"]).run().success();
-    assert!(out.stdout.contains("Usage: kubectl keycloak client-secret"), "{out:?}");
-    assert!(out.stdout.contains("eval \"$(kubectl keycloak client-secret my-test-client)\""));
+    assert!(
+        out.stdout.contains("Usage: kubectl keycloak client-secret"),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout
+            .contains("eval \"$(kubectl keycloak client-secret my-test-client)\"")
+    );
     assert!(out.stdout.contains("| source"));
     assert!(out.stdout.contains("Invoke-Expression"));
     assert!(out.stdout.contains("--insecure-skip-keycloak-tls-verify"));
@@ -28,17 +36,28 @@ fn help_through_the_real_kubectl() {
 
 #[test]
 fn version_prints_the_cargo_version() {
-    Run::direct(&["--version"]).run().success().stdout_is(&format!("kubectl keycloak {}\n", env!("CARGO_PKG_VERSION")));
+    Run::direct(&["--version"])
+        .run()
+        .success()
+        .stdout_is(&format!("kubectl keycloak {}\n", env!("CARGO_PKG_VERSION")));
 }
 
 #[test]
 fn completion_scripts_parse_in_their_shells() {
-    for (shell, check) in [("bash", vec!["bash", "-n"]), ("zsh", vec!["zsh", "-n"]), ("fish", vec!["fish", "--no-execute"])] {
+    for (shell, check) in [
+        ("bash", vec!["bash", "-n"]),
+        ("zsh", vec!["zsh", "-n"]),
+        ("fish", vec!["fish", "--no-execute"]),
+    ] {
         let out = Run::direct(&["completion", shell]).run().success();
         assert!(out.stdout.contains("client-secret"), "{shell}");
         let file = scratch_file(&format!("completion.{shell}"));
         std::fs::write(&file, &out.stdout).unwrap();
-        let status = std::process::Command::new(check[0]).args(&check[1..]).arg(&file).status().unwrap();
+        let status = std::process::Command::new(check[0])
+            .args(&check[1..])
+            .arg(&file)
+            .status()
+            .unwrap();
         assert!(status.success(), "{shell} rejects its completion script");
     }
 }
@@ -46,7 +65,10 @@ fn completion_scripts_parse_in_their_shells() {
 #[test]
 fn without_a_subcommand_the_short_help_goes_to_stderr() {
     let help = Run::direct(&["-h"]).run().success().stdout;
-    assert!(help.contains("Usage: kubectl keycloak [OPTIONS] <COMMAND>"), "{help}");
+    assert!(
+        help.contains("Usage: kubectl keycloak [OPTIONS] <COMMAND>"),
+        "{help}"
+    );
     let out = Run::direct(&[]).run().stdout_is("").stderr_is(&help);
     assert_eq!(out.code, 2, "{out:?}");
 }
@@ -86,7 +108,9 @@ fn bad_request_timeout_is_a_usage_error() {
 
 #[test]
 fn kubeconfig_list_of_missing_files_means_no_context() {
-    let missing = scratch_file("missing-a").display().to_string() + ":" + &scratch_file("missing-b").display().to_string();
+    let missing = scratch_file("missing-a").display().to_string()
+        + ":"
+        + &scratch_file("missing-b").display().to_string();
     Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", missing).run().fails_with(
         3,
         "kubectl-keycloak: error: unusable kubeconfig: failed to determine current context; pass --context or run kubectl config use-context",
@@ -121,7 +145,11 @@ fn kubeconfig_that_is_not_yaml() {
 #[test]
 fn unknown_context_names_the_fix() {
     let file = scratch_file("kubeconfig");
-    std::fs::write(&file, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n").unwrap();
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
+    )
+    .unwrap();
     Run::direct(&["client-secret", "x", "--context", "nope"]).env("KUBECONFIG", &file).run().fails_with(
         3,
         "kubectl-keycloak: error: unusable kubeconfig: failed to load current context: nope; check the names with kubectl config get-contexts",
@@ -132,22 +160,46 @@ fn unknown_context_names_the_fix() {
 fn single_client_operations_refuse_several_clients_before_any_request() {
     let line = "kubectl-keycloak: error: --regenerate, --rotated, --invalidate-rotated and --to-secret take exactly one CLIENT";
     for flag in ["--regenerate", "--rotated", "--invalidate-rotated"] {
-        Run::direct(&["client-secret", "a", "b", flag]).env("KUBECONFIG", "/nonexistent/kubeconfig").run().fails_with(2, line);
+        Run::direct(&["client-secret", "a", "b", flag])
+            .env("KUBECONFIG", "/nonexistent/kubeconfig")
+            .run()
+            .fails_with(2, line);
     }
-    Run::direct(&["client-secret", "a", "b", "--to-secret", "ns/s"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, line);
+    Run::direct(&["client-secret", "a", "b", "--to-secret", "ns/s"])
+        .env("KUBECONFIG", "/nonexistent")
+        .run()
+        .fails_with(2, line);
 }
 
 #[test]
 fn token_and_create_client_check_their_variable_names_first() {
-    Run::direct(&["token", "--var", "9x"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, &invalid_variable("9x"));
-    Run::direct(&["create-client", "c", "--var", "a-b"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, &invalid_variable("a-b"));
+    Run::direct(&["token", "--var", "9x"])
+        .env("KUBECONFIG", "/nonexistent")
+        .run()
+        .fails_with(2, &invalid_variable("9x"));
+    Run::direct(&["create-client", "c", "--var", "a-b"])
+        .env("KUBECONFIG", "/nonexistent")
+        .run()
+        .fails_with(2, &invalid_variable("a-b"));
 }
 
 #[test]
 fn invalidate_rotated_refuses_output_and_to_secret_before_any_request() {
     let line = "kubectl-keycloak: error: --invalidate-rotated prints and stores nothing; drop -o and --to-secret";
-    Run::direct(&["client-secret", "a", "--invalidate-rotated", "-o", "raw"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, line);
-    Run::direct(&["client-secret", "a", "--invalidate-rotated", "--to-secret", "ns/s"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, line);
+    Run::direct(&["client-secret", "a", "--invalidate-rotated", "-o", "raw"])
+        .env("KUBECONFIG", "/nonexistent")
+        .run()
+        .fails_with(2, line);
+    Run::direct(&[
+        "client-secret",
+        "a",
+        "--invalidate-rotated",
+        "--to-secret",
+        "ns/s",
+    ])
+    .env("KUBECONFIG", "/nonexistent")
+    .run()
+    .fails_with(2, line);
 }
 
 #[test]
@@ -155,15 +207,32 @@ fn the_leak_check_reads_the_stderr_of_a_shell_wrapping_the_plugin() {
     let canary = "harness-canary-secret-0123456789";
     common::register_secret(canary);
     // Stdout is where a shell test prints the value it evaluated: allowed.
-    Run::program("bash", &["-c", r#"kubectl keycloak --version >/dev/null && printf %s "$CANARY""#])
+    Run::program(
+        "bash",
+        &[
+            "-c",
+            r#"kubectl keycloak --version >/dev/null && printf %s "$CANARY""#,
+        ],
+    )
+    .env("CANARY", canary)
+    .run()
+    .success()
+    .stdout_is(canary);
+    let on_stderr = std::panic::catch_unwind(|| {
+        Run::program(
+            "bash",
+            &[
+                "-c",
+                r#"kubectl keycloak --version >/dev/null && printf %s "$CANARY" >&2"#,
+            ],
+        )
         .env("CANARY", canary)
         .run()
-        .success()
-        .stdout_is(canary);
-    let on_stderr = std::panic::catch_unwind(|| {
-        Run::program("bash", &["-c", r#"kubectl keycloak --version >/dev/null && printf %s "$CANARY" >&2"#]).env("CANARY", canary).run()
     });
-    assert!(on_stderr.is_err(), "a known secret on a shell's stderr went unnoticed");
+    assert!(
+        on_stderr.is_err(),
+        "a known secret on a shell's stderr went unnoticed"
+    );
 }
 
 #[test]
@@ -174,6 +243,12 @@ fn a_kubeconfig_syntax_error_does_not_echo_its_token() {
     let file = scratch_file("kubeconfig-with-token");
     std::fs::write(&file, format!("apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: {token}: [broken\n")).unwrap();
     // run() fails the test if the token reaches stderr.
-    let out = Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", &file).run();
-    assert_eq!((out.code, out.stdout.as_str(), out.stderr.lines().count()), (3, "", 1), "{out:?}");
+    let out = Run::direct(&["client-secret", "my-test-client"])
+        .env("KUBECONFIG", &file)
+        .run();
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.lines().count()),
+        (3, "", 1),
+        "{out:?}"
+    );
 }

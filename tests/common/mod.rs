@@ -19,7 +19,8 @@ pub const BINARY: &str = env!("CARGO_BIN_EXE_kubectl-keycloak");
 pub fn scratch_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("kubectl-keycloak-tests-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("kubectl-keycloak-tests-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("home")).expect("create scratch dir");
         dir
     })
@@ -71,13 +72,20 @@ pub struct Run {
 impl Run {
     /// `kubectl keycloak ARGS…` through the real kubectl.
     pub fn kubectl(args: &[&str]) -> Self {
-        Run { program: "kubectl".into(), prefix: vec!["keycloak".into()], ..Run::direct(args) }
+        Run {
+            program: "kubectl".into(),
+            prefix: vec!["keycloak".into()],
+            ..Run::direct(args)
+        }
     }
 
     /// Any program (a shell evaluating the plugin's output), with the same
     /// scrubbed environment and PATH.
     pub fn program(program: &str, args: &[&str]) -> Self {
-        Run { program: program.into(), ..Run::direct(args) }
+        Run {
+            program: program.into(),
+            ..Run::direct(args)
+        }
     }
 
     /// The binary itself, for what does not involve kubectl.
@@ -126,9 +134,9 @@ impl Run {
             self.args.push("-v".into());
         }
         let bin_dir = Path::new(BINARY).parent().expect("binary has a directory");
-        let path = std::env::join_paths(
-            std::iter::once(bin_dir.to_path_buf()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-        )
+        let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ))
         .expect("PATH");
         let mut command = Command::new(&self.program);
         command
@@ -139,7 +147,12 @@ impl Run {
             .env("HOME", scratch_dir().join("home"))
             .env("RUST_BACKTRACE", "0")
             .env("LANG", "C.UTF-8");
-        for key in ["KUBECONFIG", "KUBECTL_KEYCLOAK_URL", "KUBECTL_KEYCLOAK_CA_FILE", "TMPDIR"] {
+        for key in [
+            "KUBECONFIG",
+            "KUBECTL_KEYCLOAK_URL",
+            "KUBECTL_KEYCLOAK_CA_FILE",
+            "TMPDIR",
+        ] {
             if let Some(value) = std::env::var_os(key) {
                 command.env(key, value);
             }
@@ -153,9 +166,14 @@ impl Run {
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }
-        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let started = Instant::now();
-        let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program.display()));
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program.display()));
         let mut stdin = child.stdin.take().expect("stdin");
         stdin.write_all(&self.stdin).ok();
         drop(stdin);
@@ -166,12 +184,20 @@ impl Run {
         // where a shell test echoes the value it evaluated.
         assert_no_leak(&raw_stderr);
         let stderr = if verbose_pass() {
-            raw_stderr.lines().filter(|l| !is_trace_line(l)).map(|l| format!("{l}\n")).collect()
+            raw_stderr
+                .lines()
+                .filter(|l| !is_trace_line(l))
+                .map(|l| format!("{l}\n"))
+                .collect()
         } else {
             raw_stderr.clone()
         };
         Outcome {
-            description: format!("{} {:?}", self.program.display(), self.prefix.iter().chain(&self.args).collect::<Vec<_>>()),
+            description: format!(
+                "{} {:?}",
+                self.program.display(),
+                self.prefix.iter().chain(&self.args).collect::<Vec<_>>()
+            ),
             code: output.status.code().unwrap_or(-1),
             stdout_bytes: output.stdout.clone(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -198,9 +224,15 @@ pub struct Outcome {
 /// `eyJ`, base64 of `{"`) may reach stderr. Checked on every run, so also
 /// when the plugin runs inside `bash -c 'eval "$(kubectl keycloak …)"'`.
 pub fn assert_no_leak(stderr: &str) {
-    assert!(!stderr.contains("eyJ"), "a token-like string on stderr:\n{stderr}");
+    assert!(
+        !stderr.contains("eyJ"),
+        "a token-like string on stderr:\n{stderr}"
+    );
     for secret in KNOWN_SECRETS.lock().unwrap().iter() {
-        assert!(!stderr.contains(secret.as_str()), "a known secret leaked to stderr:\n{stderr}");
+        assert!(
+            !stderr.contains(secret.as_str()),
+            "a known secret leaked to stderr:\n{stderr}"
+        );
     }
 }
 
@@ -214,7 +246,11 @@ impl Outcome {
 
     /// Exit 0 and a quiet stderr.
     pub fn success(self) -> Self {
-        assert!(self.code == 0 && self.stderr.is_empty(), "expected success with empty stderr:\n{}", self.show());
+        assert!(
+            self.code == 0 && self.stderr.is_empty(),
+            "expected success with empty stderr:\n{}",
+            self.show()
+        );
         self
     }
 
@@ -243,7 +279,11 @@ impl Outcome {
             "expected exit {code}, empty stdout and stderr exactly one line:\n  expected: {line}\n    actual: {actual}\n{}",
             self.show()
         );
-        assert!(self.stderr.ends_with('\n'), "the error line ends with a newline:\n{}", self.show());
+        assert!(
+            self.stderr.ends_with('\n'),
+            "the error line ends with a newline:\n{}",
+            self.show()
+        );
         self.report_fault();
         self
     }
@@ -251,14 +291,20 @@ impl Outcome {
     /// With KUBECTL_KEYCLOAK_FAULT_REPORT=FILE, each checked failure appends
     /// a JSON line (test, exit code, message, time) for tests/bench/reliability.
     fn report_fault(&self) {
-        let Some(path) = std::env::var_os("KUBECTL_KEYCLOAK_FAULT_REPORT") else { return };
+        let Some(path) = std::env::var_os("KUBECTL_KEYCLOAK_FAULT_REPORT") else {
+            return;
+        };
         let record = serde_json::json!({
             "test": std::thread::current().name().unwrap_or("?"),
             "code": self.code,
             "message": self.stderr.trim_end(),
             "ms": self.elapsed.as_secs_f64() * 1000.0,
         });
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).expect("fault report file");
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("fault report file");
         writeln!(file, "{record}").expect("write fault report");
     }
 
@@ -275,7 +321,12 @@ impl Outcome {
     }
 
     pub fn within(self, limit: Duration) -> Self {
-        assert!(self.elapsed <= limit, "took {:?}, more than {limit:?}:\n{}", self.elapsed, self.show());
+        assert!(
+            self.elapsed <= limit,
+            "took {:?}, more than {limit:?}:\n{}",
+            self.elapsed,
+            self.show()
+        );
         self
     }
 }

@@ -10,7 +10,10 @@ fn secret(client_id: &str) -> String {
 #[test]
 fn prints_the_documented_export_line() {
     let expected = format!("export CLIENT_SECRET='{}'\n", secret("my-test-client"));
-    Run::kubectl(&["client-secret", "my-test-client"]).run().success().stdout_is(&expected);
+    Run::kubectl(&["client-secret", "my-test-client"])
+        .run()
+        .success()
+        .stdout_is(&expected);
 }
 
 #[test]
@@ -20,16 +23,31 @@ fn several_clients_share_one_run_and_get_derived_names() {
         secret("admin-client"),
         secret("system-compute-client")
     );
-    Run::kubectl(&["client-secret", "admin-client", "system-compute-client"]).run().success().stdout_is(&expected);
+    Run::kubectl(&["client-secret", "admin-client", "system-compute-client"])
+        .run()
+        .success()
+        .stdout_is(&expected);
 }
 
 #[test]
 fn var_names_the_variable() {
-    let expected = format!("export A='{}'\nexport B='{}'\n", secret("admin-client"), secret("my-test-client"));
-    Run::kubectl(&["client-secret", "admin-client", "my-test-client", "--var", "A", "--var", "B"])
-        .run()
-        .success()
-        .stdout_is(&expected);
+    let expected = format!(
+        "export A='{}'\nexport B='{}'\n",
+        secret("admin-client"),
+        secret("my-test-client")
+    );
+    Run::kubectl(&[
+        "client-secret",
+        "admin-client",
+        "my-test-client",
+        "--var",
+        "A",
+        "--var",
+        "B",
+    ])
+    .run()
+    .success()
+    .stdout_is(&expected);
 }
 
 #[test]
@@ -41,10 +59,18 @@ fn every_output_format() {
         ("powershell", format!("$env:CLIENT_SECRET = '{s}'\n")),
         ("dotenv", format!("CLIENT_SECRET='{s}'\n")),
         ("raw", format!("{s}\n")),
-        ("json", format!("{{\n  \"clientId\": \"my-test-client\",\n  \"realm\": \"shasta\",\n  \"secret\": \"{s}\"\n}}\n")),
+        (
+            "json",
+            format!(
+                "{{\n  \"clientId\": \"my-test-client\",\n  \"realm\": \"shasta\",\n  \"secret\": \"{s}\"\n}}\n"
+            ),
+        ),
     ];
     for (format, expected) in cases {
-        Run::kubectl(&["client-secret", "my-test-client", "-o", format]).run().success().stdout_is(&expected);
+        Run::kubectl(&["client-secret", "my-test-client", "-o", format])
+            .run()
+            .success()
+            .stdout_is(&expected);
     }
 }
 
@@ -52,17 +78,34 @@ fn every_output_format() {
 fn flags_may_come_before_the_subcommand_and_settings_from_flags() {
     let s = sandbox();
     let expected = format!("export CLIENT_SECRET='{}'\n", secret("my-test-client"));
-    Run::kubectl(&["--context", "sandbox", "--keycloak-url", &s.keycloak_url, "--realm", "shasta", "client-secret", "my-test-client"])
-        .env_remove("KUBECTL_KEYCLOAK_URL")
-        .run()
-        .success()
-        .stdout_is(&expected);
+    Run::kubectl(&[
+        "--context",
+        "sandbox",
+        "--keycloak-url",
+        &s.keycloak_url,
+        "--realm",
+        "shasta",
+        "client-secret",
+        "my-test-client",
+    ])
+    .env_remove("KUBECTL_KEYCLOAK_URL")
+    .run()
+    .success()
+    .stdout_is(&expected);
 }
 
 #[test]
 fn exec_credential_plugin_context_works() {
     let expected = format!("export CLIENT_SECRET='{}'\n", secret("my-test-client"));
-    Run::kubectl(&["client-secret", "my-test-client", "--context", "sandbox-exec"]).run().success().stdout_is(&expected);
+    Run::kubectl(&[
+        "client-secret",
+        "my-test-client",
+        "--context",
+        "sandbox-exec",
+    ])
+    .run()
+    .success()
+    .stdout_is(&expected);
 }
 
 #[test]
@@ -91,11 +134,30 @@ fn ca_from_the_cluster_configmap_replaces_the_ca_file() {
 #[test]
 fn verbose_traces_requests_without_secrets() {
     let s = secret("my-test-client");
-    let out = Run::kubectl(&["client-secret", "my-test-client", "-v"]).run().stdout_is(&format!("export CLIENT_SECRET='{s}'\n"));
+    let out = Run::kubectl(&["client-secret", "my-test-client", "-v"])
+        .run()
+        .stdout_is(&format!("export CLIENT_SECRET='{s}'\n"));
     assert_eq!(out.code, 0, "{out:?}");
     // run() has checked that no known secret or token is on stderr.
-    assert!(out.raw_stderr.lines().all(|l| l.starts_with("kubectl-keycloak: trace: ")), "not only trace lines: {}", out.raw_stderr);
-    for needle in ["GET ", "/api/v1/namespaces/services/secrets/keycloak-master-admin-auth -> 200", "POST ", "/token -> 200", "clients?clientId=my-test-client -> 200", "/client-secret -> 200"] {
-        assert!(out.raw_stderr.contains(needle), "trace lacks {needle:?}: {}", out.raw_stderr);
+    assert!(
+        out.raw_stderr
+            .lines()
+            .all(|l| l.starts_with("kubectl-keycloak: trace: ")),
+        "not only trace lines: {}",
+        out.raw_stderr
+    );
+    for needle in [
+        "GET ",
+        "/api/v1/namespaces/services/secrets/keycloak-master-admin-auth -> 200",
+        "POST ",
+        "/token -> 200",
+        "clients?clientId=my-test-client -> 200",
+        "/client-secret -> 200",
+    ] {
+        assert!(
+            out.raw_stderr.contains(needle),
+            "trace lacks {needle:?}: {}",
+            out.raw_stderr
+        );
     }
 }

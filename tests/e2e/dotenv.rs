@@ -12,15 +12,25 @@ use crate::sandbox::{sandbox, unique};
 /// only argument; the values stay in the file.
 fn python_dotenv(file: &Path) -> serde_json::Value {
     let script = "import json, sys\nfrom dotenv import dotenv_values\nprint(json.dumps(dotenv_values(sys.argv[1])))";
-    let out = Command::new("python3").args(["-c", script]).arg(file).output().expect("run python3 (tests/deps installs python3-dotenv)");
-    assert!(out.status.success(), "python-dotenv failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(file)
+        .output()
+        .expect("run python3 (tests/deps installs python3-dotenv)");
+    assert!(
+        out.status.success(),
+        "python-dotenv failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// `kubectl keycloak client-secret CLIENT -o dotenv` into a .env file, and
 /// what python-dotenv reads from it.
 fn through_python_dotenv(client: &str) -> serde_json::Value {
-    let out = Run::kubectl(&["client-secret", client, "-o", "dotenv"]).run().success();
+    let out = Run::kubectl(&["client-secret", client, "-o", "dotenv"])
+        .run()
+        .success();
     let file = scratch_file("client.env");
     std::fs::write(&file, &out.stdout).unwrap();
     python_dotenv(&file)
@@ -29,7 +39,10 @@ fn through_python_dotenv(client: &str) -> serde_json::Value {
 #[test]
 fn dotenv_output_reads_back_exactly_in_python_dotenv() {
     let secret = sandbox().secret_of("shasta", "my-test-client");
-    assert_eq!(through_python_dotenv("my-test-client"), serde_json::json!({"CLIENT_SECRET": secret}));
+    assert_eq!(
+        through_python_dotenv("my-test-client"),
+        serde_json::json!({"CLIENT_SECRET": secret})
+    );
 }
 
 /// Everything -o dotenv accepts that a careless .env writer gets wrong:
@@ -43,7 +56,10 @@ const HOSTILE_BUT_ALLOWED: &str = " $HOME $(touch CANARY) `id` \"dq\" # not a co
 fn a_hostile_but_allowed_secret_reads_back_exactly_in_python_dotenv() {
     let client = unique("kk-dotenv");
     sandbox().ensure_client("shasta", &client, HOSTILE_BUT_ALLOWED);
-    assert_eq!(through_python_dotenv(&client), serde_json::json!({"CLIENT_SECRET": HOSTILE_BUT_ALLOWED}));
+    assert_eq!(
+        through_python_dotenv(&client),
+        serde_json::json!({"CLIENT_SECRET": HOSTILE_BUT_ALLOWED})
+    );
 }
 
 #[test]
@@ -56,7 +72,12 @@ fn secrets_python_dotenv_would_rewrite_are_refused_or_escaped() {
         if out.code == 0 {
             let file = scratch_file("client.env");
             std::fs::write(&file, &out.stdout).unwrap();
-            assert_eq!(python_dotenv(&file), serde_json::json!({"CLIENT_SECRET": secret}), "{secret:?} as {:?}", out.stdout);
+            assert_eq!(
+                python_dotenv(&file),
+                serde_json::json!({"CLIENT_SECRET": secret}),
+                "{secret:?} as {:?}",
+                out.stdout
+            );
         } else {
             assert_eq!((out.code, out.stdout.as_str()), (14, ""), "{out:?}");
         }

@@ -11,12 +11,29 @@ use crate::sandbox::{apply_secret, lookalike_realm, sandbox};
 const QUICK: Duration = Duration::from_secs(10);
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The sandbox kubeconfig with its server and users edited.
 fn edited_kubeconfig(edit: impl Fn(&mut serde_json::Value)) -> std::path::PathBuf {
-    let json = crate::sandbox::kubectl(&["config", "view", "--raw", "--flatten", "--minify", "--context", "sandbox", "-o", "json"], "");
+    let json = crate::sandbox::kubectl(
+        &[
+            "config",
+            "view",
+            "--raw",
+            "--flatten",
+            "--minify",
+            "--context",
+            "sandbox",
+            "-o",
+            "json",
+        ],
+        "",
+    );
     let mut config: serde_json::Value = serde_json::from_str(&json).unwrap();
     edit(&mut config);
     let file = scratch_file("kubeconfig.json");
@@ -26,14 +43,19 @@ fn edited_kubeconfig(edit: impl Fn(&mut serde_json::Value)) -> std::path::PathBu
 
 #[test]
 fn admin_secret_not_found() {
-    Run::kubectl(&["client-secret", "my-test-client", "--admin-secret", "services/no-such-secret"])
-        .run()
-        .fails_with(
-            6,
-            "kubectl-keycloak: error: cannot get Secret services/no-such-secret: not found; \
+    Run::kubectl(&[
+        "client-secret",
+        "my-test-client",
+        "--admin-secret",
+        "services/no-such-secret",
+    ])
+    .run()
+    .fails_with(
+        6,
+        "kubectl-keycloak: error: cannot get Secret services/no-such-secret: not found; \
              check the namespace and name (--admin-secret NAMESPACE/NAME), and the --context",
-        )
-        .within(QUICK);
+    )
+    .within(QUICK);
 }
 
 #[test]
@@ -51,7 +73,11 @@ fn forbidden_by_rbac() {
 
 #[test]
 fn secret_missing_a_key() {
-    apply_secret("services", "kk-test-no-password", &[("user", "admin"), ("client-id", "admin-cli")]);
+    apply_secret(
+        "services",
+        "kk-test-no-password",
+        &[("user", "admin"), ("client-id", "admin-cli")],
+    );
     Run::kubectl(&["client-secret", "my-test-client", "--admin-secret", "kk-test-no-password"])
         .run()
         .fails_with(
@@ -63,7 +89,11 @@ fn secret_missing_a_key() {
 
 #[test]
 fn wrong_admin_password() {
-    apply_secret("services", "kk-test-wrong-password", &[("user", "admin"), ("password", "not-the-password")]);
+    apply_secret(
+        "services",
+        "kk-test-wrong-password",
+        &[("user", "admin"), ("password", "not-the-password")],
+    );
     Run::kubectl(&["client-secret", "my-test-client", "--admin-secret", "services/kk-test-wrong-password"]).run().fails_with(
         9,
         "kubectl-keycloak: error: Keycloak refused to log in user \"admin\" in realm \"master\": invalid_grant: Invalid user credentials; \
@@ -96,22 +126,35 @@ fn fake_blackhole_server_times_out_within_request_timeout() {
         std::thread::sleep(Duration::from_secs(30));
         drop(held);
     });
-    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &format!("https://{host}/keycloak"), "--request-timeout", "1s"])
-        .run()
-        .fails_with(
-            7,
-            &format!(
-                "kubectl-keycloak: error: Keycloak at {host} did not answer after 1s \
+    Run::kubectl(&[
+        "client-secret",
+        "my-test-client",
+        "--keycloak-url",
+        &format!("https://{host}/keycloak"),
+        "--request-timeout",
+        "1s",
+    ])
+    .run()
+    .fails_with(
+        7,
+        &format!(
+            "kubectl-keycloak: error: Keycloak at {host} did not answer after 1s \
                  (https://{host}/keycloak/realms/master/protocol/openid-connect/token); \
                  check that Keycloak is up; raise --request-timeout if it is just slow"
-            ),
-        )
-        .within(Duration::from_secs(6));
+        ),
+    )
+    .within(Duration::from_secs(6));
 }
 
 /// `127.0.0.1:PORT` of the sandbox's Keycloak.
 fn keycloak_host() -> String {
-    sandbox().keycloak_url.trim_start_matches("https://").split('/').next().unwrap().to_string()
+    sandbox()
+        .keycloak_url
+        .trim_start_matches("https://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -128,7 +171,10 @@ fn untrusted_ca_is_a_tls_failure() {
 
 #[test]
 fn insecure_flag_works_and_warns() {
-    let expected = format!("export CLIENT_SECRET='{}'\n", sandbox().secret_of("shasta", "my-test-client"));
+    let expected = format!(
+        "export CLIENT_SECRET='{}'\n",
+        sandbox().secret_of("shasta", "my-test-client")
+    );
     Run::kubectl(&["client-secret", "my-test-client", "--insecure-skip-keycloak-tls-verify"])
         .env_remove("KUBECTL_KEYCLOAK_CA_FILE")
         .run()
@@ -147,8 +193,13 @@ fn loopback_relay(target: &str) -> String {
     let target = target.to_string();
     std::thread::spawn(move || {
         for inbound in listener.incoming().take(8).flatten() {
-            let Ok(outbound) = TcpStream::connect(&target) else { continue };
-            for (mut from, mut to) in [(inbound.try_clone().unwrap(), outbound.try_clone().unwrap()), (outbound, inbound)] {
+            let Ok(outbound) = TcpStream::connect(&target) else {
+                continue;
+            };
+            for (mut from, mut to) in [
+                (inbound.try_clone().unwrap(), outbound.try_clone().unwrap()),
+                (outbound, inbound),
+            ] {
                 std::thread::spawn(move || {
                     let mut buffer = [0u8; 16384];
                     while let Ok(n) = from.read(&mut buffer) {
@@ -229,7 +280,10 @@ fn public_client_has_no_secret_never_null() {
 #[test]
 fn wrong_base_url_answering_html_or_not_found() {
     // Keycloak itself, asked without its /keycloak prefix.
-    let url = sandbox().keycloak_url.trim_end_matches("/keycloak").to_string();
+    let url = sandbox()
+        .keycloak_url
+        .trim_end_matches("/keycloak")
+        .to_string();
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &url]).run().fails_with(
         13,
         &format!(
@@ -242,7 +296,8 @@ fn wrong_base_url_answering_html_or_not_found() {
 #[test]
 fn api_server_stopped() {
     let server = format!("https://127.0.0.1:{}", free_port());
-    let kubeconfig = edited_kubeconfig(|c| c["clusters"][0]["cluster"]["server"] = server.clone().into());
+    let kubeconfig =
+        edited_kubeconfig(|c| c["clusters"][0]["cluster"]["server"] = server.clone().into());
     Run::kubectl(&["client-secret", "my-test-client"])
         .env("KUBECONFIG", &kubeconfig)
         .run()

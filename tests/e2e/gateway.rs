@@ -43,14 +43,19 @@ impl FakeGateway {
     pub fn start(rule: impl Fn(&Request, usize) -> Answer + Send + Sync + 'static) -> Self {
         let dir = std::env::var("SANDBOX_DIR").expect("SANDBOX_DIR");
         let certs: Vec<CertificateDer> =
-            CertificateDer::pem_file_iter(format!("{dir}/pki/keycloak.crt")).unwrap().map(Result::unwrap).collect();
+            CertificateDer::pem_file_iter(format!("{dir}/pki/keycloak.crt"))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
         let key = PrivateKeyDer::from_pem_file(format!("{dir}/pki/keycloak.key")).unwrap();
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
         let config = Arc::new(config);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("https://{}/keycloak", listener.local_addr().unwrap());
@@ -71,11 +76,18 @@ impl FakeGateway {
     }
 }
 
-fn serve(stream: TcpStream, config: Arc<rustls::ServerConfig>, rule: &Rule, log: &Mutex<Vec<String>>) {
+fn serve(
+    stream: TcpStream,
+    config: Arc<rustls::ServerConfig>,
+    rule: &Rule,
+    log: &Mutex<Vec<String>>,
+) {
     stream.set_read_timeout(Some(Duration::from_secs(20))).ok();
     let connection = rustls::ServerConnection::new(config).unwrap();
     let mut tls = rustls::StreamOwned::new(connection, stream);
-    let Some(request) = read_request(&mut tls) else { return };
+    let Some(request) = read_request(&mut tls) else {
+        return;
+    };
     let line = format!("{} {}", request.method, request.path);
     let seen = {
         let mut log = log.lock().unwrap();
@@ -88,7 +100,9 @@ fn serve(stream: TcpStream, config: Arc<rustls::ServerConfig>, rule: &Rule, log:
             let (status, content_type, body) = forward(&request);
             respond(&mut tls, status, &content_type, body.as_bytes())
         }
-        Answer::Status(status, content_type, body) => respond(&mut tls, status, content_type, body.as_bytes()),
+        Answer::Status(status, content_type, body) => {
+            respond(&mut tls, status, content_type, body.as_bytes())
+        }
         Answer::Endless => endless(&mut tls),
     };
 }
@@ -110,37 +124,78 @@ fn read_request(stream: &mut impl Read) -> Option<Request> {
         let (name, value) = header.split_once(':')?;
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
     }
-    let length = headers.iter().find(|(n, _)| n == "content-length").map_or(0, |(_, v)| v.parse().unwrap_or(0));
+    let length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .map_or(0, |(_, v)| v.parse().unwrap_or(0));
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    Some(Request { method, path, headers, body })
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
 
 fn forward(request: &Request) -> (u16, String, String) {
-    let origin = sandbox().keycloak_url.trim_end_matches("/keycloak").to_string();
+    let origin = sandbox()
+        .keycloak_url
+        .trim_end_matches("/keycloak")
+        .to_string();
     let url = format!("{origin}{}", request.path);
-    let header = |name: &str| request.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let header = |name: &str| {
+        request
+            .headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
     let agent = sandbox().agent();
     let result = match request.method.as_str() {
         "POST" => agent
             .post(&url)
             .header("Content-Type", header("content-type").unwrap_or_default())
             .send(&request.body[..]),
-        _ => agent.get(&url).header("Authorization", header("authorization").unwrap_or_default()).call(),
+        _ => agent
+            .get(&url)
+            .header("Authorization", header("authorization").unwrap_or_default())
+            .call(),
     };
     let mut response = result.expect("forward to the real Keycloak");
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    (response.status().as_u16(), content_type, response.body_mut().read_to_string().unwrap_or_default())
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (
+        response.status().as_u16(),
+        content_type,
+        response.body_mut().read_to_string().unwrap_or_default(),
+    )
 }
 
-fn respond(stream: &mut impl Write, status: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {
-    write!(stream, "HTTP/1.1 {status} Fake\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())?;
+fn respond(
+    stream: &mut impl Write,
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+) -> std::io::Result<()> {
+    write!(
+        stream,
+        "HTTP/1.1 {status} Fake\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
     stream.write_all(body)?;
     stream.flush()
 }
 
 fn endless(stream: &mut impl Write) -> std::io::Result<()> {
-    write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2147483648\r\nConnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2147483648\r\nConnection: close\r\n\r\n"
+    )?;
     let chunk = [b' '; 65536];
     for _ in 0..(2147483648usize / chunk.len()) {
         stream.write_all(&chunk)?;
@@ -158,41 +213,102 @@ impl FakeGateway {
     }
 
     fn lookup_url(&self, client_id: &str) -> String {
-        format!("{}/admin/realms/shasta/clients?clientId={client_id}", self.url)
+        format!(
+            "{}/admin/realms/shasta/clients?clientId={client_id}",
+            self.url
+        )
     }
 }
 
 #[test]
 fn fake_gateway_503_on_gets_is_retried_and_succeeds() {
-    let gateway = FakeGateway::start(|r, n| if is_get(r) && n == 0 { Answer::Status(503, "text/html", "<h1>busy</h1>".into()) } else { Answer::Forward });
-    let expected = format!("export CLIENT_SECRET='{}'\n", sandbox().secret_of("shasta", "my-test-client"));
-    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().success().stdout_is(&expected);
+    let gateway = FakeGateway::start(|r, n| {
+        if is_get(r) && n == 0 {
+            Answer::Status(503, "text/html", "<h1>busy</h1>".into())
+        } else {
+            Answer::Forward
+        }
+    });
+    let expected = format!(
+        "export CLIENT_SECRET='{}'\n",
+        sandbox().secret_of("shasta", "my-test-client")
+    );
+    Run::kubectl(&[
+        "client-secret",
+        "my-test-client",
+        "--keycloak-url",
+        &gateway.url,
+    ])
+    .run()
+    .success()
+    .stdout_is(&expected);
     let log = gateway.requests();
-    assert_eq!(log.iter().filter(|l| l.starts_with("POST")).count(), 1, "{log:?}");
-    assert_eq!(log.iter().filter(|l| l.starts_with("GET")).count(), 4, "each GET once refused, once answered: {log:?}");
+    assert_eq!(
+        log.iter().filter(|l| l.starts_with("POST")).count(),
+        1,
+        "{log:?}"
+    );
+    assert_eq!(
+        log.iter().filter(|l| l.starts_with("GET")).count(),
+        4,
+        "each GET once refused, once answered: {log:?}"
+    );
 }
 
 #[test]
 fn fake_gateway_502_forever_gives_up_after_bounded_retries() {
-    let gateway = FakeGateway::start(|r, _| if is_get(r) { Answer::Status(502, "text/html", "<h1>Bad Gateway</h1>".into()) } else { Answer::Forward });
-    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url])
-        .run()
-        .fails_with(
-            13,
-            &format!(
-                "kubectl-keycloak: error: unexpected answer from {}: HTTP 502: an HTML page; \
+    let gateway = FakeGateway::start(|r, _| {
+        if is_get(r) {
+            Answer::Status(502, "text/html", "<h1>Bad Gateway</h1>".into())
+        } else {
+            Answer::Forward
+        }
+    });
+    Run::kubectl(&[
+        "client-secret",
+        "my-test-client",
+        "--keycloak-url",
+        &gateway.url,
+    ])
+    .run()
+    .fails_with(
+        13,
+        &format!(
+            "kubectl-keycloak: error: unexpected answer from {}: HTTP 502: an HTML page; \
                  Keycloak or its gateway is failing; try again later",
-                gateway.lookup_url("my-test-client")
-            ),
-        )
-        .within(Duration::from_secs(10));
-    assert_eq!(gateway.requests().iter().filter(|l| l.starts_with("GET")).count(), 3, "{:?}", gateway.requests());
+            gateway.lookup_url("my-test-client")
+        ),
+    )
+    .within(Duration::from_secs(10));
+    assert_eq!(
+        gateway
+            .requests()
+            .iter()
+            .filter(|l| l.starts_with("GET"))
+            .count(),
+        3,
+        "{:?}",
+        gateway.requests()
+    );
 }
 
 #[test]
 fn fake_gateway_503_on_the_token_request_is_not_retried() {
-    let gateway = FakeGateway::start(|r, _| if is_get(r) { Answer::Forward } else { Answer::Status(503, "text/plain", "unavailable".into()) });
-    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails_with(
+    let gateway = FakeGateway::start(|r, _| {
+        if is_get(r) {
+            Answer::Forward
+        } else {
+            Answer::Status(503, "text/plain", "unavailable".into())
+        }
+    });
+    Run::kubectl(&[
+        "client-secret",
+        "my-test-client",
+        "--keycloak-url",
+        &gateway.url,
+    ])
+    .run()
+    .fails_with(
         13,
         &format!(
             "kubectl-keycloak: error: unexpected answer from {}: HTTP 503: 11 bytes of text/plain; \
@@ -200,12 +316,21 @@ fn fake_gateway_503_on_the_token_request_is_not_retried() {
             gateway.token_url()
         ),
     );
-    assert_eq!(gateway.requests(), ["POST /keycloak/realms/master/protocol/openid-connect/token"]);
+    assert_eq!(
+        gateway.requests(),
+        ["POST /keycloak/realms/master/protocol/openid-connect/token"]
+    );
 }
 
 #[test]
 fn fake_gateway_html_page_with_status_200() {
-    let gateway = FakeGateway::start(|_, _| Answer::Status(200, "text/html", "<!doctype html><title>Sign in</title>".into()));
+    let gateway = FakeGateway::start(|_, _| {
+        Answer::Status(
+            200,
+            "text/html",
+            "<!doctype html><title>Sign in</title>".into(),
+        )
+    });
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails_with(
         13,
         &format!(
@@ -218,7 +343,13 @@ fn fake_gateway_html_page_with_status_200() {
 
 #[test]
 fn fake_gateway_malformed_json() {
-    let gateway = FakeGateway::start(|r, _| if is_get(r) { Answer::Status(200, "application/json", "[{\"id\": ".into()) } else { Answer::Forward });
+    let gateway = FakeGateway::start(|r, _| {
+        if is_get(r) {
+            Answer::Status(200, "application/json", "[{\"id\": ".into())
+        } else {
+            Answer::Forward
+        }
+    });
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails_with(
         13,
         &format!(

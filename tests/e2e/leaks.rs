@@ -8,12 +8,25 @@ fn execs_of(args: &[&str]) -> (String, Vec<String>) {
     let trace = scratch_file("execve.trace");
     let trace_arg = trace.display().to_string();
     // Every execve is logged with its whole argv, failed ones too.
-    let mut strace = vec!["-f", "-qq", "-s", "65535", "-e", "trace=execve", "-o", &trace_arg, "kubectl", "keycloak"];
+    let mut strace = vec![
+        "-f",
+        "-qq",
+        "-s",
+        "65535",
+        "-e",
+        "trace=execve",
+        "-o",
+        &trace_arg,
+        "kubectl",
+        "keycloak",
+    ];
     strace.extend_from_slice(args);
     let out = Run::program("strace", &strace).run().success();
     let log = std::fs::read_to_string(&trace).unwrap();
     // Failed attempts (`env` searching PATH) start nothing.
-    let started = log.lines().filter(|l| l.contains("execve(") && !l.contains("= -1 "));
+    let started = log
+        .lines()
+        .filter(|l| l.contains("execve(") && !l.contains("= -1 "));
     (out.stdout, started.map(str::to_string).collect())
 }
 

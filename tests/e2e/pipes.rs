@@ -8,20 +8,49 @@ use crate::common::{BINARY, Run};
 
 #[test]
 fn head_c1_gets_one_byte_and_nobody_panics() {
-    let out = Run::program("bash", &["-c", "set -o pipefail; kubectl keycloak client-secret my-test-client | head -c1"]).run();
-    assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (0, "e", ""), "{out:?}");
+    let out = Run::program(
+        "bash",
+        &[
+            "-c",
+            "set -o pipefail; kubectl keycloak client-secret my-test-client | head -c1",
+        ],
+    )
+    .run();
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "e", ""),
+        "{out:?}"
+    );
 }
 
 #[test]
 fn a_reader_that_already_left_is_not_an_error() {
-    Run::program("bash", &["-c", "set -o pipefail; kubectl keycloak client-secret my-test-client | true"]).run().success().stdout_is("");
+    Run::program(
+        "bash",
+        &[
+            "-c",
+            "set -o pipefail; kubectl keycloak client-secret my-test-client | true",
+        ],
+    )
+    .run()
+    .success()
+    .stdout_is("");
 }
 
 #[test]
 fn a_failing_stdout_is_one_error_line() {
-    Run::program("bash", &["-c", "kubectl keycloak client-secret my-test-client > /dev/full"])
-        .run()
-        .fails_with(1, "kubectl-keycloak: error: cannot write to stdout: No space left on device (os error 28)");
+    Run::program(
+        "bash",
+        &[
+            "-c",
+            "kubectl keycloak client-secret my-test-client > /dev/full",
+        ],
+    )
+    .run()
+    .fails_with(
+        1,
+        "kubectl-keycloak: error: cannot write to stdout: No space left on device (os error 28)",
+    );
 }
 
 #[test]
@@ -35,18 +64,38 @@ fn ctrl_c_ends_a_hung_request_promptly() {
         drop(held);
     });
     let mut child = Command::new(BINARY)
-        .args(["client-secret", "my-test-client", "--keycloak-url", &url, "--request-timeout", "60s"])
+        .args([
+            "client-secret",
+            "my-test-client",
+            "--keycloak-url",
+            &url,
+            "--request-timeout",
+            "60s",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    assert!(child.try_wait().unwrap().is_none(), "ended before the signal");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "ended before the signal"
+    );
     let sent = Instant::now();
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(sent.elapsed() < Duration::from_secs(1), "took {:?} after SIGINT", sent.elapsed());
-    assert!(output.stdout.is_empty() && output.stderr.is_empty(), "{output:?}");
+    assert!(
+        sent.elapsed() < Duration::from_secs(1),
+        "took {:?} after SIGINT",
+        sent.elapsed()
+    );
+    assert!(
+        output.stdout.is_empty() && output.stderr.is_empty(),
+        "{output:?}"
+    );
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(output.status.signal(), Some(2), "{output:?}");
 }

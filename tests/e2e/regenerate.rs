@@ -9,7 +9,16 @@ use crate::sandbox::{sandbox, unique};
 fn regenerate_with_yes_replaces_the_secret_and_prints_the_new_one() {
     let client = unique("kk-regen");
     sandbox().ensure_client("shasta", &client, "old-secret-value-1");
-    let out = Run::kubectl(&["client-secret", &client, "--regenerate", "--yes", "-o", "raw"]).run().success();
+    let out = Run::kubectl(&[
+        "client-secret",
+        &client,
+        "--regenerate",
+        "--yes",
+        "-o",
+        "raw",
+    ])
+    .run()
+    .success();
     let new = sandbox().secret_of("shasta", &client);
     assert_ne!(new, "old-secret-value-1");
     out.stdout_is(&format!("{new}\n"));
@@ -26,7 +35,10 @@ fn regenerate_needs_yes_without_a_terminal_and_changes_nothing() {
              stdin is not a terminal to ask on"
         ),
     );
-    assert_eq!(sandbox().secret_of("shasta", &client), "kept-secret-value-2");
+    assert_eq!(
+        sandbox().secret_of("shasta", &client),
+        "kept-secret-value-2"
+    );
 }
 
 /// Runs the plugin on a pseudo-terminal (util-linux `script`), typing
@@ -34,7 +46,9 @@ fn regenerate_needs_yes_without_a_terminal_and_changes_nothing() {
 /// showed (stdout and stderr joined, CR LF line ends) without the echo of
 /// the typed line, which may come before or after the question.
 fn on_terminal(command: &str, answer: &str) -> (i32, String) {
-    let out: Outcome = Run::program("script", &["-qefc", command, "/dev/null"]).stdin(format!("{answer}\n").as_bytes()).run();
+    let out: Outcome = Run::program("script", &["-qefc", command, "/dev/null"])
+        .stdin(format!("{answer}\n").as_bytes())
+        .run();
     assert_eq!(out.stderr, "", "{out:?}");
     let echo = format!("{answer}\r\n");
     assert!(out.stdout.contains(&echo), "{out:?}");
@@ -50,7 +64,13 @@ fn regenerate_asks_on_a_terminal() {
         "Regenerate the secret of client \"{client}\" in realm \"shasta\"? The current secret stops working at once. [y/N] "
     );
     let refused = on_terminal(&command, "n");
-    assert_eq!(refused, (2, format!("{question}kubectl-keycloak: error: not confirmed; nothing was changed\r\n")));
+    assert_eq!(
+        refused,
+        (
+            2,
+            format!("{question}kubectl-keycloak: error: not confirmed; nothing was changed\r\n")
+        )
+    );
     assert_eq!(sandbox().secret_of("shasta", &client), "tty-secret-value-3");
     let accepted = on_terminal(&command, "y");
     let new = sandbox().secret_of("shasta", &client);
@@ -87,5 +107,8 @@ fn rotation_whose_secret_write_fails_says_how_to_resync() {
         );
     let new = sandbox().secret_of("shasta", &client);
     assert_ne!(new, "before-rotation-4");
-    assert!(!out.raw_stderr.contains(&new), "the new secret leaked: {out:?}");
+    assert!(
+        !out.raw_stderr.contains(&new),
+        "the new secret leaked: {out:?}"
+    );
 }

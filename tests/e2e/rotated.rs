@@ -22,9 +22,17 @@ fn rotation_realm() -> String {
         "conditions": [{"condition": "client-access-type", "configuration": {"type": ["confidential"]}}],
         "profiles": ["kk-secret-rotation"]
     }]});
-    let (status, body) = sandbox().admin("PUT", &format!("/{}/client-policies/profiles", enc(&realm)), Some(profiles));
+    let (status, body) = sandbox().admin(
+        "PUT",
+        &format!("/{}/client-policies/profiles", enc(&realm)),
+        Some(profiles),
+    );
     assert_eq!(status, 204, "{body}");
-    let (status, body) = sandbox().admin("PUT", &format!("/{}/client-policies/policies", enc(&realm)), Some(policies));
+    let (status, body) = sandbox().admin(
+        "PUT",
+        &format!("/{}/client-policies/policies", enc(&realm)),
+        Some(policies),
+    );
     assert_eq!(status, 204, "{body}");
     realm
 }
@@ -39,25 +47,75 @@ fn rotated_secret_is_shown_and_invalidated_where_keycloak_supports_it() {
             sandbox().version,
             sandbox().keycloak_url
         );
-        Run::kubectl(&["client-secret", "my-test-client", "--rotated"]).run().fails_with(17, &off);
-        Run::kubectl(&["client-secret", "my-test-client", "--invalidate-rotated", "--yes"]).run().fails_with(17, &off);
+        Run::kubectl(&["client-secret", "my-test-client", "--rotated"])
+            .run()
+            .fails_with(17, &off);
+        Run::kubectl(&[
+            "client-secret",
+            "my-test-client",
+            "--invalidate-rotated",
+            "--yes",
+        ])
+        .run()
+        .fails_with(17, &off);
         return;
     }
     let realm = rotation_realm();
     let client = unique("kk-rotated");
-    let created = Run::kubectl(&["create-client", &client, "--service-account", "--realm", &realm, "-o", "raw"])
-        .run()
-        .success_noting(&format!("kubectl-keycloak: created client \"{client}\" in realm \"{realm}\""));
+    let created = Run::kubectl(&[
+        "create-client",
+        &client,
+        "--service-account",
+        "--realm",
+        &realm,
+        "-o",
+        "raw",
+    ])
+    .run()
+    .success_noting(&format!(
+        "kubectl-keycloak: created client \"{client}\" in realm \"{realm}\""
+    ));
     let first = sandbox().secret_of(&realm, &client);
     created.stdout_is(&format!("{first}\n"));
-    let regenerated = Run::kubectl(&["client-secret", &client, "--realm", &realm, "--regenerate", "--yes", "-o", "raw"]).run().success();
+    let regenerated = Run::kubectl(&[
+        "client-secret",
+        &client,
+        "--realm",
+        &realm,
+        "--regenerate",
+        "--yes",
+        "-o",
+        "raw",
+    ])
+    .run()
+    .success();
     register_secret(regenerated.stdout.trim_end());
     regenerated.stdout_is(&format!("{}\n", sandbox().secret_of(&realm, &client)));
-    Run::kubectl(&["client-secret", &client, "--realm", &realm, "--rotated", "-o", "raw"]).run().success().stdout_is(&format!("{first}\n"));
-    Run::kubectl(&["client-secret", &client, "--realm", &realm, "--invalidate-rotated", "--yes"])
-        .run()
-        .success_noting(&format!("kubectl-keycloak: the rotated secret of client \"{client}\" no longer works"))
-        .stdout_is("");
+    Run::kubectl(&[
+        "client-secret",
+        &client,
+        "--realm",
+        &realm,
+        "--rotated",
+        "-o",
+        "raw",
+    ])
+    .run()
+    .success()
+    .stdout_is(&format!("{first}\n"));
+    Run::kubectl(&[
+        "client-secret",
+        &client,
+        "--realm",
+        &realm,
+        "--invalidate-rotated",
+        "--yes",
+    ])
+    .run()
+    .success_noting(&format!(
+        "kubectl-keycloak: the rotated secret of client \"{client}\" no longer works"
+    ))
+    .stdout_is("");
     Run::kubectl(&["client-secret", &client, "--realm", &realm, "--rotated"]).run().fails_with(
         12,
         &format!(

@@ -55,16 +55,28 @@ pub fn kubectl(args: &[&str], stdin: &str) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run kubectl");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "kubectl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "kubectl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 /// A name unique to this run: reruns against one sandbox (and other users
 /// of it) must not collide with clients or Secrets made earlier.
 pub fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{prefix}-{}", nanos % 1_000_000_000_000)
 }
 
@@ -73,14 +85,28 @@ pub fn secret_data(namespace: &str, name: &str) -> Value {
     let out = kubectl(&["get", "secret", "-n", namespace, name, "-o", "json"], "");
     let secret: Value = serde_json::from_str(&out).unwrap();
     use base64::Engine;
-    let decode = |v: &Value| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap()).unwrap();
+    let decode = |v: &Value| {
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(v.as_str().unwrap())
+                .unwrap(),
+        )
+        .unwrap()
+    };
     let data = secret["data"].as_object().cloned().unwrap_or_default();
-    Value::Object(data.iter().map(|(k, v)| (k.clone(), json!(decode(v)))).collect())
+    Value::Object(
+        data.iter()
+            .map(|(k, v)| (k.clone(), json!(decode(v))))
+            .collect(),
+    )
 }
 
 /// Create or replace a Secret from a manifest on stdin (never argv).
 pub fn apply_secret(namespace: &str, name: &str, string_data: &[(&str, &str)]) {
-    let data: serde_json::Map<String, Value> = string_data.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let data: serde_json::Map<String, Value> = string_data
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
     let manifest = json!({
         "apiVersion": "v1", "kind": "Secret",
         "metadata": {"name": name, "namespace": namespace},
@@ -96,9 +122,25 @@ impl Sandbox {
     }
 
     fn admin_password(&self) -> String {
-        let encoded = kubectl(&["get", "secret", "-n", "services", "keycloak-master-admin-auth", "-o", "jsonpath={.data.password}"], "");
+        let encoded = kubectl(
+            &[
+                "get",
+                "secret",
+                "-n",
+                "services",
+                "keycloak-master-admin-auth",
+                "-o",
+                "jsonpath={.data.password}",
+            ],
+            "",
+        );
         use base64::Engine;
-        let password = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded.trim()).unwrap()).unwrap();
+        let password = String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded.trim())
+                .unwrap(),
+        )
+        .unwrap();
         crate::common::register_secret(&password);
         password
     }
@@ -107,11 +149,24 @@ impl Sandbox {
     fn token(&self) -> String {
         static PASSWORD: OnceLock<String> = OnceLock::new();
         let password = PASSWORD.get_or_init(|| self.admin_password());
-        let url = format!("{}/realms/master/protocol/openid-connect/token", self.keycloak_url);
-        let form = [("grant_type", "password"), ("client_id", "admin-cli"), ("username", "admin"), ("password", password)];
-        let mut response = self.agent.post(&url).send_form(form).expect("token request");
+        let url = format!(
+            "{}/realms/master/protocol/openid-connect/token",
+            self.keycloak_url
+        );
+        let form = [
+            ("grant_type", "password"),
+            ("client_id", "admin-cli"),
+            ("username", "admin"),
+            ("password", password),
+        ];
+        let mut response = self
+            .agent
+            .post(&url)
+            .send_form(form)
+            .expect("token request");
         assert_eq!(response.status(), 200, "admin login failed");
-        let body: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+        let body: Value =
+            serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
         let token = body["access_token"].as_str().unwrap().to_string();
         crate::common::register_secret(&token);
         token
@@ -122,10 +177,28 @@ impl Sandbox {
         let auth = format!("Bearer {}", self.token());
         let result = match (method, body) {
             ("GET", _) => self.agent.get(&url).header("Authorization", &auth).call(),
-            ("DELETE", _) => self.agent.delete(&url).header("Authorization", &auth).call(),
-            ("POST", Some(body)) => self.agent.post(&url).header("Authorization", &auth).header("Content-Type", "application/json").send(body.to_string()),
-            ("POST", None) => self.agent.post(&url).header("Authorization", &auth).send_empty(),
-            ("PUT", Some(body)) => self.agent.put(&url).header("Authorization", &auth).header("Content-Type", "application/json").send(body.to_string()),
+            ("DELETE", _) => self
+                .agent
+                .delete(&url)
+                .header("Authorization", &auth)
+                .call(),
+            ("POST", Some(body)) => self
+                .agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .header("Content-Type", "application/json")
+                .send(body.to_string()),
+            ("POST", None) => self
+                .agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .send_empty(),
+            ("PUT", Some(body)) => self
+                .agent
+                .put(&url)
+                .header("Authorization", &auth)
+                .header("Content-Type", "application/json")
+                .send(body.to_string()),
             other => panic!("unsupported {other:?}"),
         };
         let mut response = result.expect("admin request");
@@ -135,14 +208,29 @@ impl Sandbox {
     }
 
     pub fn client(&self, realm: &str, client_id: &str) -> Option<Value> {
-        let (status, list) = self.admin("GET", &format!("/{}/clients?clientId={}", enc(realm), enc(client_id)), None);
+        let (status, list) = self.admin(
+            "GET",
+            &format!("/{}/clients?clientId={}", enc(realm), enc(client_id)),
+            None,
+        );
         assert_eq!(status, 200, "lookup {client_id:?} in {realm:?}");
-        list.as_array().unwrap().iter().find(|c| c["clientId"] == client_id).cloned()
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["clientId"] == client_id)
+            .cloned()
     }
 
     pub fn secret_of(&self, realm: &str, client_id: &str) -> String {
-        let id = self.client(realm, client_id).expect("client exists")["id"].as_str().unwrap().to_string();
-        let (status, body) = self.admin("GET", &format!("/{}/clients/{id}/client-secret", enc(realm)), None);
+        let id = self.client(realm, client_id).expect("client exists")["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (status, body) = self.admin(
+            "GET",
+            &format!("/{}/clients/{id}/client-secret", enc(realm)),
+            None,
+        );
         assert_eq!(status, 200);
         let secret = body["value"].as_str().expect("a secret").to_string();
         crate::common::register_secret(&secret);
@@ -161,11 +249,19 @@ impl Sandbox {
                 let id = existing["id"].as_str().unwrap();
                 let mut updated = existing.clone();
                 updated["secret"] = json!(secret);
-                let (status, _) = self.admin("PUT", &format!("/{}/clients/{id}", enc(realm)), Some(updated));
+                let (status, _) = self.admin(
+                    "PUT",
+                    &format!("/{}/clients/{id}", enc(realm)),
+                    Some(updated),
+                );
                 assert_eq!(status, 204, "update {client_id:?}");
             }
             None => {
-                let (status, body) = self.admin("POST", &format!("/{}/clients", enc(realm)), Some(representation));
+                let (status, body) = self.admin(
+                    "POST",
+                    &format!("/{}/clients", enc(realm)),
+                    Some(representation),
+                );
                 if status == 409 {
                     // Created meanwhile by another run against this sandbox.
                     return self.ensure_client(realm, client_id, secret);
@@ -173,16 +269,24 @@ impl Sandbox {
                 assert_eq!(status, 201, "create {client_id:?}: {body}");
             }
         }
-        assert_eq!(self.secret_of(realm, client_id), secret, "Keycloak stores {client_id:?}'s secret as given");
+        assert_eq!(
+            self.secret_of(realm, client_id),
+            secret,
+            "Keycloak stores {client_id:?}'s secret as given"
+        );
     }
 
     /// Create a realm if it does not exist.
     pub fn ensure_realm(&self, realm: &str) {
         let (status, _) = self.admin("GET", &format!("/{}", enc(realm)), None);
         if status == 404 {
-            let (status, body) = self.admin("POST", "", Some(json!({"realm": realm, "enabled": true})));
+            let (status, body) =
+                self.admin("POST", "", Some(json!({"realm": realm, "enabled": true})));
             // 409: created meanwhile by another run against this sandbox.
-            assert!(status == 201 || status == 409, "create realm {realm:?}: {status} {body}");
+            assert!(
+                status == 201 || status == 409,
+                "create realm {realm:?}: {status} {body}"
+            );
         }
     }
 }
@@ -194,7 +298,9 @@ pub fn enc(component: &str) -> String {
     component
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

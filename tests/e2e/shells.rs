@@ -23,10 +23,26 @@ const HOSTILE: &[&str] = &[
 
 /// How each shell evaluates the output and prints the variable.
 const SHELLS: &[(&str, &str, &str)] = &[
-    ("bash", "shell", r#"eval "$(kubectl keycloak client-secret "$1")" && printf %s "$CLIENT_SECRET""#),
-    ("dash", "shell", r#"eval "$(kubectl keycloak client-secret "$1")" && printf %s "$CLIENT_SECRET""#),
-    ("zsh", "shell", r#"eval "$(kubectl keycloak client-secret "$1")" && printf %s "$CLIENT_SECRET""#),
-    ("fish", "fish", r#"kubectl keycloak client-secret $argv[1] -o fish | source; and printf %s $CLIENT_SECRET"#),
+    (
+        "bash",
+        "shell",
+        r#"eval "$(kubectl keycloak client-secret "$1")" && printf %s "$CLIENT_SECRET""#,
+    ),
+    (
+        "dash",
+        "shell",
+        r#"eval "$(kubectl keycloak client-secret "$1")" && printf %s "$CLIENT_SECRET""#,
+    ),
+    (
+        "zsh",
+        "shell",
+        r#"eval "$(kubectl keycloak client-secret "$1")" && printf %s "$CLIENT_SECRET""#,
+    ),
+    (
+        "fish",
+        "fish",
+        r#"kubectl keycloak client-secret $argv[1] -o fish | source; and printf %s $CLIENT_SECRET"#,
+    ),
 ];
 
 fn shell_command(shell: &str, script: &str, client: &str) -> Run {
@@ -47,10 +63,23 @@ fn hostile_secrets_survive_eval_in_every_shell() {
     for secret in HOSTILE {
         sandbox().ensure_client("shasta", &client, secret);
         for (shell, _format, script) in SHELLS {
-            let out = shell_command(shell, script, &client).current_dir(&workdir).run();
-            assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{shell} failed for {secret:?}: {out:?}");
-            assert_eq!(out.stdout_bytes, secret.as_bytes(), "{shell} set a different value for {secret:?}");
-            assert!(!workdir.join("CANARY").exists(), "{shell} ran code from {secret:?}");
+            let out = shell_command(shell, script, &client)
+                .current_dir(&workdir)
+                .run();
+            assert_eq!(
+                (out.code, out.stderr.as_str()),
+                (0, ""),
+                "{shell} failed for {secret:?}: {out:?}"
+            );
+            assert_eq!(
+                out.stdout_bytes,
+                secret.as_bytes(),
+                "{shell} set a different value for {secret:?}"
+            );
+            assert!(
+                !workdir.join("CANARY").exists(),
+                "{shell} ran code from {secret:?}"
+            );
         }
     }
 }
@@ -77,16 +106,24 @@ fn a_secret_holding_nul_is_refused_in_shell_formats_never_truncated() {
          it contains a NUL byte, which no shell variable can hold; use -o json"
     );
     for format in ["shell", "fish", "powershell", "dotenv"] {
-        Run::kubectl(&["client-secret", &client, "-o", format]).run().fails_with(14, &refused);
+        Run::kubectl(&["client-secret", &client, "-o", format])
+            .run()
+            .fails_with(14, &refused);
     }
     // eval of the empty output changes nothing: the variable keeps its value.
     let script = r#"CLIENT_SECRET=unchanged; eval "$(kubectl keycloak client-secret "$1")"; printf %s "$CLIENT_SECRET""#;
-    let out = Run::program("bash", &["-c", script, "bash", &client]).run().stdout_is("unchanged");
+    let out = Run::program("bash", &["-c", script, "bash", &client])
+        .run()
+        .stdout_is("unchanged");
     assert_eq!((out.code, out.stderr), (0, format!("{refused}\n")));
     // Formats that can carry it do, whole.
-    let raw = Run::kubectl(&["client-secret", &client, "-o", "raw"]).run().success();
+    let raw = Run::kubectl(&["client-secret", &client, "-o", "raw"])
+        .run()
+        .success();
     assert_eq!(raw.stdout_bytes, b"before-nul\0after-nul\n");
-    let json = Run::kubectl(&["client-secret", &client, "-o", "json"]).run().success();
+    let json = Run::kubectl(&["client-secret", &client, "-o", "json"])
+        .run()
+        .success();
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(value["secret"], secret, "{}", json.stdout);
 }

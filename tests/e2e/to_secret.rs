@@ -15,13 +15,24 @@ fn to_secret_creates_the_secret_and_prints_nothing() {
             "kubectl-keycloak: created Secret default/{name} (key client-secret) with the secret of client \"my-test-client\""
         ))
         .stdout_is("");
-    assert_eq!(secret_data("default", &name), json!({"client-secret": sandbox().secret_of("shasta", "my-test-client")}));
+    assert_eq!(
+        secret_data("default", &name),
+        json!({"client-secret": sandbox().secret_of("shasta", "my-test-client")})
+    );
 }
 
 #[test]
 fn to_secret_changes_only_its_key_and_prints_when_asked() {
     let name = unique("kk-store-merge");
-    apply_secret("services", &name, &[("endpoint", "https://x"), ("client-id", "admin-client"), ("client-secret", "stale")]);
+    apply_secret(
+        "services",
+        &name,
+        &[
+            ("endpoint", "https://x"),
+            ("client-id", "admin-client"),
+            ("client-secret", "stale"),
+        ],
+    );
     let expected = sandbox().secret_of("shasta", "admin-client");
     Run::kubectl(&["client-secret", "admin-client", "--to-secret", &name, "-o", "raw"])
         .run()
