@@ -3,12 +3,11 @@
 
 mod common;
 
-use common::{Outcome, Run, scratch_file};
+use common::{Run, scratch_file};
 
-fn usage_error(outcome: Outcome, needle: &str) {
-    assert_eq!(outcome.code, 2, "{outcome:?}");
-    assert!(outcome.stdout.is_empty(), "{outcome:?}");
-    assert!(outcome.stderr.contains(needle), "{outcome:?}");
+/// The line the plugin prints for a refused variable name.
+fn invalid_variable(name: &str) -> String {
+    format!("kubectl-keycloak: error: invalid variable name {name:?}: use letters, digits and _, not starting with a digit")
 }
 
 #[test]
@@ -45,9 +44,20 @@ fn completion_scripts_parse_in_their_shells() {
 }
 
 #[test]
-fn a_subcommand_and_a_client_are_required() {
-    usage_error(Run::direct(&[]).run(), "Usage:");
-    usage_error(Run::direct(&["client-secret"]).run(), "<CLIENT>");
+fn without_a_subcommand_the_short_help_goes_to_stderr() {
+    let help = Run::direct(&["-h"]).run().success().stdout;
+    assert!(help.contains("Usage: kubectl keycloak [OPTIONS] <COMMAND>"), "{help}");
+    let out = Run::direct(&[]).run().stdout_is("").stderr_is(&help);
+    assert_eq!(out.code, 2, "{out:?}");
+}
+
+#[test]
+fn a_client_is_required() {
+    let out = Run::direct(&["client-secret"]).run().stdout_is("").stderr_is(
+        "error: the following required arguments were not provided:\n  <CLIENT>...\n\n\
+         Usage: kubectl keycloak client-secret <CLIENT>...\n\nFor more information, try '--help'.\n",
+    );
+    assert_eq!(out.code, 2, "{out:?}");
 }
 
 #[test]
@@ -56,59 +66,126 @@ fn hostile_variable_names_are_refused_before_any_request() {
         Run::direct(&["client-secret", "c", "--var", bad])
             .env("KUBECONFIG", "/nonexistent/kubeconfig")
             .run()
-            .fails(2, "invalid variable name");
+            .fails_with(2, &invalid_variable(bad));
     }
 }
 
 #[test]
 fn one_var_per_client() {
-    Run::direct(&["client-secret", "a", "b", "--var", "X"]).run().fails(2, "one --var per client");
+    Run::direct(&["client-secret", "a", "b", "--var", "X"])
+        .run()
+        .fails_with(2, "kubectl-keycloak: error: 1 --var given for 2 clients; give one --var per client, in the same order");
 }
 
 #[test]
 fn bad_request_timeout_is_a_usage_error() {
-    Run::direct(&["client-secret", "a", "--request-timeout", "soon"]).run().fails(2, "invalid --request-timeout");
+    Run::direct(&["client-secret", "a", "--request-timeout", "soon"])
+        .run()
+        .fails_with(2, "kubectl-keycloak: error: invalid --request-timeout \"soon\": use e.g. 30s, 1m30s, 500ms or 0");
 }
 
 #[test]
 fn kubeconfig_list_of_missing_files_means_no_context() {
     let missing = scratch_file("missing-a").display().to_string() + ":" + &scratch_file("missing-b").display().to_string();
-    Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", missing).run().fails(3, "context");
+    Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", missing).run().fails_with(
+        3,
+        "kubectl-keycloak: error: unusable kubeconfig: failed to determine current context; pass --context or run kubectl config use-context",
+    );
 }
 
 #[test]
 fn explicit_kubeconfig_that_does_not_exist_is_an_error() {
     let missing = scratch_file("nope");
-    Run::direct(&["client-secret", "my-test-client", "--kubeconfig"]).arg(&missing).run().fails(3, "cannot read kubeconfig");
+    let path = missing.display();
+    Run::direct(&["client-secret", "my-test-client", "--kubeconfig"]).arg(&missing).run().fails_with(
+        3,
+        &format!("kubectl-keycloak: error: cannot read kubeconfig {path}: failed to read kubeconfig from '\"{path}\"': No such file or directory (os error 2)"),
+    );
 }
 
 #[test]
 fn kubeconfig_that_is_not_yaml() {
     let file = scratch_file("garbage");
     std::fs::write(&file, "this: is: not [yaml\n\t{").unwrap();
-    Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", &file).run().fails(3, "kubeconfig");
+    Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", &file).run().fails_with(
+        3,
+        &format!(
+            "kubectl-keycloak: error: cannot read kubeconfig {}: failed to parse kubeconfig YAML: error: line 1 column 9: \
+             mapping values are not allowed in this context --> <input>:1:9 | 1 | this: is: not [yaml | ^ \
+             mapping values are not allowed in this context 2 | {{ |",
+            file.display()
+        ),
+    );
 }
 
 #[test]
 fn unknown_context_names_the_fix() {
     let file = scratch_file("kubeconfig");
     std::fs::write(&file, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n").unwrap();
-    Run::direct(&["client-secret", "x", "--context", "nope"]).env("KUBECONFIG", &file).run().fails(3, "kubectl config get-contexts");
+    Run::direct(&["client-secret", "x", "--context", "nope"]).env("KUBECONFIG", &file).run().fails_with(
+        3,
+        "kubectl-keycloak: error: unusable kubeconfig: failed to load current context: nope; check the names with kubectl config get-contexts",
+    );
 }
 
 #[test]
 fn single_client_operations_refuse_several_clients_before_any_request() {
+    let line = "kubectl-keycloak: error: --regenerate, --rotated, --invalidate-rotated and --to-secret take exactly one CLIENT";
     for flag in ["--regenerate", "--rotated", "--invalidate-rotated"] {
-        Run::direct(&["client-secret", "a", "b", flag])
-            .env("KUBECONFIG", "/nonexistent/kubeconfig")
-            .run()
-            .fails(2, "take exactly one CLIENT");
+        Run::direct(&["client-secret", "a", "b", flag]).env("KUBECONFIG", "/nonexistent/kubeconfig").run().fails_with(2, line);
     }
-    Run::direct(&["client-secret", "a", "b", "--to-secret", "ns/s"]).env("KUBECONFIG", "/nonexistent").run().fails(2, "exactly one CLIENT");
+    Run::direct(&["client-secret", "a", "b", "--to-secret", "ns/s"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, line);
 }
 
 #[test]
 fn token_and_create_client_check_their_variable_names_first() {
-    Run::direct(&["token", "--var", "9x"]).env("KUBECONFIG", "/nonexistent").run().fails(2, "invalid variable name");
-    Run::direct(&["create-client", "c", "--var", "a-b"]).env("KUBECONFIG", "/nonexistent").run().fails(2, "invalid variable name");
+    Run::direct(&["token", "--var", "9x"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, &invalid_variable("9x"));
+    Run::direct(&["create-client", "c", "--var", "a-b"])
+        .env("KUBECONFIG", "/nonexistent")
+        .run()
+        .fails_with(2, &invalid_variable("a-b"));
+}
+
+#[test]
+fn invalidate_rotated_refuses_output_and_to_secret_before_any_request() {
+    let line = "kubectl-keycloak: error: --invalidate-rotated prints and stores nothing; drop -o and --to-secret";
+    Run::direct(&["client-secret", "a", "--invalidate-rotated", "-o", "raw"])
+        .env("KUBECONFIG", "/nonexistent")
+        .run()
+        .fails_with(2, line);
+    Run::direct(&["client-secret", "a", "--invalidate-rotated", "--to-secret", "ns/s"])
+        .env("KUBECONFIG", "/nonexistent")
+        .run()
+        .fails_with(2, line);
+}
+
+#[test]
+fn the_leak_check_reads_the_stderr_of_a_shell_wrapping_the_plugin() {
+    let canary = "harness-canary-secret-0123456789";
+    common::register_secret(canary);
+    // Stdout is where a shell test prints the value it evaluated: allowed.
+    Run::program("bash", &["-c", r#"kubectl keycloak --version >/dev/null && printf %s "$CANARY""#])
+        .env("CANARY", canary)
+        .run()
+        .success()
+        .stdout_is(canary);
+    let on_stderr = std::panic::catch_unwind(|| {
+        Run::program("bash", &["-c", r#"kubectl keycloak --version >/dev/null && printf %s "$CANARY" >&2"#])
+            .env("CANARY", canary)
+            .run()
+    });
+    assert!(on_stderr.is_err(), "a known secret on a shell's stderr went unnoticed");
+}
+
+#[test]
+#[ignore = "fails today: a kubeconfig YAML error quotes the lines around it, a token on them included"]
+fn a_kubeconfig_syntax_error_does_not_echo_its_token() {
+    let token = "sha256~kubeconfig-token-0123456789abcdef";
+    common::register_secret(token);
+    let file = scratch_file("kubeconfig-with-token");
+    std::fs::write(&file, format!("apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: {token}: [broken\n"))
+        .unwrap();
+    // run() fails the test if the token reaches stderr.
+    let out = Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", &file).run();
+    assert_eq!((out.code, out.stdout.as_str(), out.stderr.lines().count()), (3, "", 1), "{out:?}");
 }

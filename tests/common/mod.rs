@@ -161,9 +161,10 @@ impl Run {
         drop(stdin);
         let output = child.wait_with_output().expect("wait for plugin");
         let raw_stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        if self.is_plugin() {
-            assert_no_leak(&raw_stderr);
-        }
+        // Every run's stderr: the plugin's own, or that of a shell, strace or
+        // terminal wrapping it. Not stdout: that is where secrets belong, and
+        // where a shell test echoes the value it evaluated.
+        assert_no_leak(&raw_stderr);
         let stderr = if verbose_pass() {
             raw_stderr.lines().filter(|l| !is_trace_line(l)).map(|l| format!("{l}\n")).collect()
         } else {
@@ -194,7 +195,8 @@ pub struct Outcome {
 }
 
 /// No known secret and nothing shaped like a JWT (every Keycloak token starts
-/// `eyJ`, base64 of `{"`) may reach stderr.
+/// `eyJ`, base64 of `{"`) may reach stderr. Checked on every run, so also
+/// when the plugin runs inside `bash -c 'eval "$(kubectl keycloak …)"'`.
 pub fn assert_no_leak(stderr: &str) {
     assert!(!stderr.contains("eyJ"), "a token-like string on stderr:\n{stderr}");
     for secret in KNOWN_SECRETS.lock().unwrap().iter() {
@@ -216,16 +218,32 @@ impl Outcome {
         self
     }
 
-    /// The failure contract: this exit code, nothing on stdout, exactly one
-    /// stderr line, containing `needle`.
-    pub fn fails(self, code: i32, needle: &str) -> Self {
-        let lines: Vec<&str> = self.stderr.lines().collect();
+    /// Exit 0 and stderr exactly this one line: a note or a warning that
+    /// goes with a successful run.
+    pub fn success_noting(self, line: &str) -> Self {
         assert!(
-            self.code == code && self.stdout.is_empty() && lines.len() == 1 && self.stderr.contains(needle),
-            "expected exit {code}, empty stdout and one stderr line containing {needle:?}:\n{}",
+            self.code == 0 && self.stderr == format!("{line}\n"),
+            "expected exit 0 and stderr exactly\n  {line}\n{}",
             self.show()
         );
-        assert!(lines[0].starts_with("kubectl-keycloak: error: "), "{}", self.show());
+        self
+    }
+
+    /// The failure contract, exactly: this exit code, nothing on stdout, and
+    /// stderr holding this one line and nothing else. `line` is the whole
+    /// line a user reads, `kubectl-keycloak: error: ` included.
+    pub fn fails_with(self, code: i32, line: &str) -> Self {
+        assert!(
+            line.starts_with("kubectl-keycloak: error: ") && !line.contains('\n'),
+            "an expected error is one line starting \"kubectl-keycloak: error: \": {line:?}"
+        );
+        let actual = self.stderr.strip_suffix('\n').unwrap_or(&self.stderr);
+        assert!(
+            self.code == code && self.stdout.is_empty() && actual == line,
+            "expected exit {code}, empty stdout and stderr exactly one line:\n  expected: {line}\n    actual: {actual}\n{}",
+            self.show()
+        );
+        assert!(self.stderr.ends_with('\n'), "the error line ends with a newline:\n{}", self.show());
         self.report_fault();
         self
     }
@@ -233,7 +251,9 @@ impl Outcome {
     /// With KUBECTL_KEYCLOAK_FAULT_REPORT=FILE, each checked failure appends
     /// a JSON line (test, exit code, message, time) for tests/bench/reliability.
     fn report_fault(&self) {
-        let Some(path) = std::env::var_os("KUBECTL_KEYCLOAK_FAULT_REPORT") else { return };
+        let Some(path) = std::env::var_os("KUBECTL_KEYCLOAK_FAULT_REPORT") else {
+            return;
+        };
         let record = serde_json::json!({
             "test": std::thread::current().name().unwrap_or("?"),
             "code": self.code,
@@ -249,8 +269,10 @@ impl Outcome {
         self
     }
 
-    pub fn stderr_contains(self, needle: &str) -> Self {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.show());
+    /// stderr exactly (for output that is not the plugin's error line,
+    /// such as clap's usage errors).
+    pub fn stderr_is(self, expected: &str) -> Self {
+        assert_eq!(self.stderr, expected, "{}", self.show());
         self
     }
 

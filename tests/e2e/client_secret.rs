@@ -52,11 +52,20 @@ fn every_output_format() {
 fn flags_may_come_before_the_subcommand_and_settings_from_flags() {
     let s = sandbox();
     let expected = format!("export CLIENT_SECRET='{}'\n", secret("my-test-client"));
-    Run::kubectl(&["--context", "sandbox", "--keycloak-url", &s.keycloak_url, "--realm", "shasta", "client-secret", "my-test-client"])
-        .env_remove("KUBECTL_KEYCLOAK_URL")
-        .run()
-        .success()
-        .stdout_is(&expected);
+    Run::kubectl(&[
+        "--context",
+        "sandbox",
+        "--keycloak-url",
+        &s.keycloak_url,
+        "--realm",
+        "shasta",
+        "client-secret",
+        "my-test-client",
+    ])
+    .env_remove("KUBECTL_KEYCLOAK_URL")
+    .run()
+    .success()
+    .stdout_is(&expected);
 }
 
 #[test]
@@ -70,7 +79,12 @@ fn impersonation_is_applied() {
     // The admin may impersonate; the restricted user may not read the Secret.
     Run::kubectl(&["client-secret", "my-test-client", "--as", "sandbox-restricted"])
         .run()
-        .fails(5, "User \"sandbox-restricted\" cannot get resource \"secrets\"");
+        .fails_with(
+            5,
+            "kubectl-keycloak: error: cannot get Secret services/keycloak-master-admin-auth: forbidden: \
+             secrets \"keycloak-master-admin-auth\" is forbidden: User \"sandbox-restricted\" cannot get resource \"secrets\" \
+             in API group \"\" in the namespace \"services\"; use a context allowed to read it (--context), or ask for RBAC access",
+        );
 }
 
 #[test]
@@ -85,12 +99,23 @@ fn ca_from_the_cluster_configmap_replaces_the_ca_file() {
 
 #[test]
 fn verbose_traces_requests_without_secrets() {
-    let out = Run::kubectl(&["client-secret", "my-test-client", "-v"]).run();
-    assert_eq!(out.code, 0, "{out:?}");
     let s = secret("my-test-client");
-    assert!(out.stdout.contains(&s));
-    assert!(!out.raw_stderr.contains(&s), "secret in trace: {}", out.raw_stderr);
-    for needle in ["GET ", "/api/v1/namespaces/services/secrets/keycloak-master-admin-auth -> 200", "POST ", "/token -> 200", "clients?clientId=my-test-client -> 200", "/client-secret -> 200"] {
+    let out = Run::kubectl(&["client-secret", "my-test-client", "-v"]).run().stdout_is(&format!("export CLIENT_SECRET='{s}'\n"));
+    assert_eq!(out.code, 0, "{out:?}");
+    // run() has checked that no known secret or token is on stderr.
+    assert!(
+        out.raw_stderr.lines().all(|l| l.starts_with("kubectl-keycloak: trace: ")),
+        "not only trace lines: {}",
+        out.raw_stderr
+    );
+    for needle in [
+        "GET ",
+        "/api/v1/namespaces/services/secrets/keycloak-master-admin-auth -> 200",
+        "POST ",
+        "/token -> 200",
+        "clients?clientId=my-test-client -> 200",
+        "/client-secret -> 200",
+    ] {
         assert!(out.raw_stderr.contains(needle), "trace lacks {needle:?}: {}", out.raw_stderr);
     }
 }

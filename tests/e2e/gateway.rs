@@ -75,7 +75,9 @@ fn serve(stream: TcpStream, config: Arc<rustls::ServerConfig>, rule: &Rule, log:
     stream.set_read_timeout(Some(Duration::from_secs(20))).ok();
     let connection = rustls::ServerConnection::new(config).unwrap();
     let mut tls = rustls::StreamOwned::new(connection, stream);
-    let Some(request) = read_request(&mut tls) else { return };
+    let Some(request) = read_request(&mut tls) else {
+        return;
+    };
     let line = format!("{} {}", request.method, request.path);
     let seen = {
         let mut log = log.lock().unwrap();
@@ -122,10 +124,7 @@ fn forward(request: &Request) -> (u16, String, String) {
     let header = |name: &str| request.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
     let agent = sandbox().agent();
     let result = match request.method.as_str() {
-        "POST" => agent
-            .post(&url)
-            .header("Content-Type", header("content-type").unwrap_or_default())
-            .send(&request.body[..]),
+        "POST" => agent.post(&url).header("Content-Type", header("content-type").unwrap_or_default()).send(&request.body[..]),
         _ => agent.get(&url).header("Authorization", header("authorization").unwrap_or_default()).call(),
     };
     let mut response = result.expect("forward to the real Keycloak");
@@ -134,13 +133,20 @@ fn forward(request: &Request) -> (u16, String, String) {
 }
 
 fn respond(stream: &mut impl Write, status: u16, content_type: &str, body: &[u8]) -> std::io::Result<()> {
-    write!(stream, "HTTP/1.1 {status} Fake\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())?;
+    write!(
+        stream,
+        "HTTP/1.1 {status} Fake\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
     stream.write_all(body)?;
     stream.flush()
 }
 
 fn endless(stream: &mut impl Write) -> std::io::Result<()> {
-    write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2147483648\r\nConnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2147483648\r\nConnection: close\r\n\r\n"
+    )?;
     let chunk = [b' '; 65536];
     for _ in 0..(2147483648usize / chunk.len()) {
         stream.write_all(&chunk)?;
@@ -152,9 +158,21 @@ fn is_get(request: &Request) -> bool {
     request.method == "GET"
 }
 
+impl FakeGateway {
+    fn token_url(&self) -> String {
+        format!("{}/realms/master/protocol/openid-connect/token", self.url)
+    }
+
+    fn lookup_url(&self, client_id: &str) -> String {
+        format!("{}/admin/realms/shasta/clients?clientId={client_id}", self.url)
+    }
+}
+
 #[test]
 fn fake_gateway_503_on_gets_is_retried_and_succeeds() {
-    let gateway = FakeGateway::start(|r, n| if is_get(r) && n == 0 { Answer::Status(503, "text/html", "<h1>busy</h1>".into()) } else { Answer::Forward });
+    let gateway = FakeGateway::start(|r, n| {
+        if is_get(r) && n == 0 { Answer::Status(503, "text/html", "<h1>busy</h1>".into()) } else { Answer::Forward }
+    });
     let expected = format!("export CLIENT_SECRET='{}'\n", sandbox().secret_of("shasta", "my-test-client"));
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().success().stdout_is(&expected);
     let log = gateway.requests();
@@ -164,31 +182,68 @@ fn fake_gateway_503_on_gets_is_retried_and_succeeds() {
 
 #[test]
 fn fake_gateway_502_forever_gives_up_after_bounded_retries() {
-    let gateway = FakeGateway::start(|r, _| if is_get(r) { Answer::Status(502, "text/html", "<h1>Bad Gateway</h1>".into()) } else { Answer::Forward });
+    let gateway = FakeGateway::start(|r, _| {
+        if is_get(r) { Answer::Status(502, "text/html", "<h1>Bad Gateway</h1>".into()) } else { Answer::Forward }
+    });
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url])
         .run()
-        .fails(13, "HTTP 502")
+        .fails_with(
+            13,
+            &format!(
+                "kubectl-keycloak: error: unexpected answer from {}: HTTP 502: an HTML page; \
+                 Keycloak or its gateway is failing; try again later",
+                gateway.lookup_url("my-test-client")
+            ),
+        )
         .within(Duration::from_secs(10));
     assert_eq!(gateway.requests().iter().filter(|l| l.starts_with("GET")).count(), 3, "{:?}", gateway.requests());
 }
 
 #[test]
 fn fake_gateway_503_on_the_token_request_is_not_retried() {
-    let gateway = FakeGateway::start(|r, _| if is_get(r) { Answer::Forward } else { Answer::Status(503, "text/plain", "unavailable".into()) });
-    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails(13, "HTTP 503");
+    let gateway =
+        FakeGateway::start(
+            |r, _| {
+                if is_get(r) { Answer::Forward } else { Answer::Status(503, "text/plain", "unavailable".into()) }
+            },
+        );
+    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails_with(
+        13,
+        &format!(
+            "kubectl-keycloak: error: unexpected answer from {}: HTTP 503: 11 bytes of text/plain; \
+             Keycloak or its gateway is failing; try again later",
+            gateway.token_url()
+        ),
+    );
     assert_eq!(gateway.requests(), ["POST /keycloak/realms/master/protocol/openid-connect/token"]);
 }
 
 #[test]
 fn fake_gateway_html_page_with_status_200() {
     let gateway = FakeGateway::start(|_, _| Answer::Status(200, "text/html", "<!doctype html><title>Sign in</title>".into()));
-    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails(13, "answered an HTML page instead of Keycloak JSON");
+    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails_with(
+        13,
+        &format!(
+            "kubectl-keycloak: error: {} answered an HTML page instead of Keycloak JSON (HTTP 200); \
+             check --keycloak-url: a gateway or proxy may be answering for Keycloak",
+            gateway.token_url()
+        ),
+    );
 }
 
 #[test]
 fn fake_gateway_malformed_json() {
-    let gateway = FakeGateway::start(|r, _| if is_get(r) { Answer::Status(200, "application/json", "[{\"id\": ".into()) } else { Answer::Forward });
-    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails(13, "malformed JSON");
+    let gateway = FakeGateway::start(|r, _| {
+        if is_get(r) { Answer::Status(200, "application/json", "[{\"id\": ".into()) } else { Answer::Forward }
+    });
+    Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().fails_with(
+        13,
+        &format!(
+            "kubectl-keycloak: error: {} answered malformed JSON (EOF while parsing a value at line 1 column 8) \
+             instead of Keycloak JSON (HTTP 200); check --keycloak-url: a gateway or proxy may be answering for Keycloak",
+            gateway.lookup_url("my-test-client")
+        ),
+    );
 }
 
 #[test]
@@ -196,6 +251,13 @@ fn fake_gateway_two_gigabyte_body_is_capped() {
     let gateway = FakeGateway::start(|_, _| Answer::Endless);
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url])
         .run()
-        .fails(13, "larger than 4194304 bytes")
+        .fails_with(
+            13,
+            &format!(
+                "kubectl-keycloak: error: the answer from {} is larger than 4194304 bytes, far more than Keycloak sends; \
+                 check --keycloak-url; something other than Keycloak may be answering",
+                gateway.token_url()
+            ),
+        )
         .within(Duration::from_secs(10));
 }

@@ -3,13 +3,22 @@
 //! look-alike.
 
 use crate::common::Run;
-use crate::sandbox::sandbox;
+use crate::sandbox::{lookalike_realm, sandbox};
 
 /// Look-alikes on purpose: if any of these were mis-encoded, the lookup would
 /// find another one of them (or nothing).
 const CLIENT_IDS: &[&str] = &[
-    "kk id with spaces", "kk+id+with+spaces", "kk%20id%20with%20spaces", "kk&clientId=my-test-client", "kk#fragment",
-    "kk?query=1", "kk/slash/../path", "kk%2Fencoded", "kk%", "kk clé ü 雪 🔑", "kk;semi=1,comma",
+    "kk id with spaces",
+    "kk+id+with+spaces",
+    "kk%20id%20with%20spaces",
+    "kk&clientId=my-test-client",
+    "kk#fragment",
+    "kk?query=1",
+    "kk/slash/../path",
+    "kk%2Fencoded",
+    "kk%",
+    "kk clé ü 雪 🔑",
+    "kk;semi=1,comma",
 ];
 
 /// Keycloak 26 refuses `& # ? / + , ; : @ = * ( ) \ ! $` in realm names;
@@ -51,7 +60,20 @@ fn hostile_realm_names_are_found_exactly() {
 #[test]
 fn a_prefix_or_case_variant_is_not_a_match() {
     // Keycloak's search is a case-insensitive substring match; the exact
-    // lookup must not be.
-    Run::kubectl(&["client-secret", "my-test"]).run().fails(11, "\"my-test-client\"");
-    Run::kubectl(&["client-secret", "MY-TEST-CLIENT"]).run().fails(11, "no client with clientId \"MY-TEST-CLIENT\"");
+    // lookup must not be. The realm's clients are known, so the
+    // suggestions (from that search) are too.
+    let realm = lookalike_realm();
+    Run::kubectl(&["client-secret", "my-test", "--realm", realm]).run().fails_with(
+        11,
+        &format!(
+            "kubectl-keycloak: error: no client with clientId \"my-test\" in realm \"{realm}\"; did you mean \"my-test-client\"?"
+        ),
+    );
+    Run::kubectl(&["client-secret", "MY-TEST-CLIENT", "--realm", realm]).run().fails_with(
+        11,
+        &format!(
+            "kubectl-keycloak: error: no client with clientId \"MY-TEST-CLIENT\" in realm \"{realm}\"; \
+             did you mean \"my-test-client\", \"admin-client\"?"
+        ),
+    );
 }

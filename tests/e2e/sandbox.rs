@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 pub struct Sandbox {
     pub keycloak_url: String,
+    pub apiserver_url: String,
     pub version: String,
     pub kubeconfig: String,
     agent: ureq::Agent,
@@ -35,6 +36,7 @@ pub fn sandbox() -> &'static Sandbox {
             .new_agent();
         Sandbox {
             keycloak_url: var("SANDBOX_KEYCLOAK_URL"),
+            apiserver_url: var("SANDBOX_APISERVER_URL"),
             version: var("SANDBOX_KEYCLOAK_VERSION"),
             kubeconfig: var("KUBECONFIG"),
             agent,
@@ -57,6 +59,24 @@ pub fn kubectl(args: &[&str], stdin: &str) -> String {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "kubectl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// A name unique to this run: reruns against one sandbox (and other users
+/// of it) must not collide with clients or Secrets made earlier.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{prefix}-{}", nanos % 1_000_000_000_000)
+}
+
+/// A Secret's data, decoded: `{"key": "value", …}`.
+pub fn secret_data(namespace: &str, name: &str) -> Value {
+    let out = kubectl(&["get", "secret", "-n", namespace, name, "-o", "json"], "");
+    let secret: Value = serde_json::from_str(&out).unwrap();
+    use base64::Engine;
+    let decode =
+        |v: &Value| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap()).unwrap();
+    let data = secret["data"].as_object().cloned().unwrap_or_default();
+    Value::Object(data.iter().map(|(k, v)| (k.clone(), json!(decode(v)))).collect())
 }
 
 /// Create or replace a Secret from a manifest on stdin (never argv).
@@ -158,6 +178,10 @@ impl Sandbox {
             }
             None => {
                 let (status, body) = self.admin("POST", &format!("/{}/clients", enc(realm)), Some(representation));
+                if status == 409 {
+                    // Created meanwhile by another run against this sandbox.
+                    return self.ensure_client(realm, client_id, secret);
+                }
                 assert_eq!(status, 201, "create {client_id:?}: {body}");
             }
         }
@@ -169,7 +193,8 @@ impl Sandbox {
         let (status, _) = self.admin("GET", &format!("/{}", enc(realm)), None);
         if status == 404 {
             let (status, body) = self.admin("POST", "", Some(json!({"realm": realm, "enabled": true})));
-            assert_eq!(status, 201, "create realm {realm:?}: {body}");
+            // 409: created meanwhile by another run against this sandbox.
+            assert!(status == 201 || status == 409, "create realm {realm:?}: {status} {body}");
         }
     }
 }
@@ -185,4 +210,18 @@ pub fn enc(component: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A realm of the tests' own whose clients are known exactly, so "did you
+/// mean" suggestions (searches over the whole realm) do not depend on what
+/// other tests or other users of the sandbox created in shasta.
+pub fn lookalike_realm() -> &'static str {
+    static REALM: OnceLock<&'static str> = OnceLock::new();
+    REALM.get_or_init(|| {
+        let realm = "kk-lookalikes";
+        sandbox().ensure_realm(realm);
+        sandbox().ensure_client(realm, "my-test-client", "lookalike-secret-1");
+        sandbox().ensure_client(realm, "admin-client", "lookalike-secret-2");
+        realm
+    })
 }

@@ -2,7 +2,7 @@
 //! back byte for byte after `eval`/`source`, and nothing else runs.
 
 use crate::common::{Run, scratch_file};
-use crate::sandbox::sandbox;
+use crate::sandbox::{sandbox, unique};
 
 /// Secrets Keycloak can store that break naive quoting. Each would, if
 /// mis-quoted, run `touch CANARY` or change the value.
@@ -39,14 +39,16 @@ fn shell_command(shell: &str, script: &str, client: &str) -> Run {
 
 #[test]
 fn hostile_secrets_survive_eval_in_every_shell() {
-    let client = format!("kk-eval-roundtrip-{}", sandbox().version);
+    // Its own client: the secret changes under it, and other runs against
+    // the same sandbox must not change it meanwhile.
+    let client = unique("kk-eval-roundtrip");
     let workdir = scratch_file("evaldir");
     std::fs::create_dir_all(&workdir).unwrap();
     for secret in HOSTILE {
         sandbox().ensure_client("shasta", &client, secret);
         for (shell, _format, script) in SHELLS {
             let out = shell_command(shell, script, &client).current_dir(&workdir).run();
-            assert_eq!(out.code, 0, "{shell} failed for {secret:?}: {out:?}");
+            assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{shell} failed for {secret:?}: {out:?}");
             assert_eq!(out.stdout_bytes, secret.as_bytes(), "{shell} set a different value for {secret:?}");
             assert!(!workdir.join("CANARY").exists(), "{shell} ran code from {secret:?}");
         }
@@ -55,7 +57,7 @@ fn hostile_secrets_survive_eval_in_every_shell() {
 
 #[test]
 fn powershell_output_quotes_curly_quotes_and_stays_on_one_line() {
-    let client = format!("kk-pwsh-{}", sandbox().version);
+    let client = unique("kk-pwsh");
     let secret = "a'b‘c’d‚e‛f\ng";
     sandbox().ensure_client("shasta", &client, secret);
     Run::kubectl(&["client-secret", &client, "-o", "powershell"])
@@ -65,10 +67,26 @@ fn powershell_output_quotes_curly_quotes_and_stays_on_one_line() {
 }
 
 #[test]
-fn secrets_with_a_nul_are_impossible_to_store() {
-    // Keycloak refuses or strips NUL; the renderer's refusal is unit-tested.
-    // What matters end to end: no client ever yields a truncated value.
-    let client = format!("kk-plain-{}", sandbox().version);
-    sandbox().ensure_client("shasta", &client, "plain-value");
-    Run::kubectl(&["client-secret", &client, "-o", "raw"]).run().success().stdout_is("plain-value\n");
+fn a_secret_holding_nul_is_refused_in_shell_formats_never_truncated() {
+    // Keycloak 21 and 26 both store a NUL in a secret as given.
+    let client = unique("kk-nul");
+    let secret = "before-nul\0after-nul";
+    sandbox().ensure_client("shasta", &client, secret);
+    let refused = format!(
+        "kubectl-keycloak: error: the secret of client \"{client}\" cannot be printed in this format: \
+         it contains a NUL byte, which no shell variable can hold; use -o json"
+    );
+    for format in ["shell", "fish", "powershell", "dotenv"] {
+        Run::kubectl(&["client-secret", &client, "-o", format]).run().fails_with(14, &refused);
+    }
+    // eval of the empty output changes nothing: the variable keeps its value.
+    let script = r#"CLIENT_SECRET=unchanged; eval "$(kubectl keycloak client-secret "$1")"; printf %s "$CLIENT_SECRET""#;
+    let out = Run::program("bash", &["-c", script, "bash", &client]).run().stdout_is("unchanged");
+    assert_eq!((out.code, out.stderr), (0, format!("{refused}\n")));
+    // Formats that can carry it do, whole.
+    let raw = Run::kubectl(&["client-secret", &client, "-o", "raw"]).run().success();
+    assert_eq!(raw.stdout_bytes, b"before-nul\0after-nul\n");
+    let json = Run::kubectl(&["client-secret", &client, "-o", "json"]).run().success();
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["secret"], secret, "{}", json.stdout);
 }
