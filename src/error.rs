@@ -163,12 +163,15 @@ pub fn one_line(text: &str) -> String {
 }
 
 /// An error and its sources as one line, skipping sources whose text the
-/// outer message already contains.
+/// outer message already contains. Only the first line of each is kept:
+/// later lines are context such as a parser's quote of the input, which for
+/// a kubeconfig may hold a token.
 pub fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
+    let first_line = |err: &dyn std::error::Error| err.to_string().lines().next().unwrap_or_default().trim_end().to_string();
+    let mut text = first_line(err);
     let mut source = err.source();
     while let Some(inner) = source {
-        let next = inner.to_string();
+        let next = first_line(inner);
         if !text.contains(&next) {
             text.push_str(": ");
             text.push_str(&next);

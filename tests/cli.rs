@@ -111,8 +111,7 @@ fn kubeconfig_that_is_not_yaml() {
         3,
         &format!(
             "kubectl-keycloak: error: cannot read kubeconfig {}: failed to parse kubeconfig YAML: error: line 1 column 9: \
-             mapping values are not allowed in this context --> <input>:1:9 | 1 | this: is: not [yaml | ^ \
-             mapping values are not allowed in this context 2 | {{ |",
+             mapping values are not allowed in this context",
             file.display()
         ),
     );
@@ -178,7 +177,6 @@ fn the_leak_check_reads_the_stderr_of_a_shell_wrapping_the_plugin() {
 }
 
 #[test]
-#[ignore = "fails today: a kubeconfig YAML error quotes the lines around it, a token on them included"]
 fn a_kubeconfig_syntax_error_does_not_echo_its_token() {
     let token = "sha256~kubeconfig-token-0123456789abcdef";
     common::register_secret(token);

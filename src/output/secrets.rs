@@ -142,10 +142,14 @@ fn line(format: Format, item: &Printed) -> Result<String> {
         Format::Shell => format!("export {variable}={}", posix_quote(value)),
         Format::Fish => format!("set -gx {variable} {}", fish_quote(value)),
         Format::Powershell => format!("$env:{variable} = {}", powershell_quote(value)),
-        // .env dialects disagree on escapes inside double quotes, but all
-        // read single-quoted values literally: refuse what needs an escape.
-        Format::Dotenv if value.contains(['\'', '\n', '\r']) => {
-            return Err(unrenderable(item, "it contains a quote or line break that .env files cannot hold portably"));
+        // .env readers disagree on escapes and expansion, even inside single
+        // quotes (python-dotenv expands ${X} and reads \\ as \ there):
+        // refuse every character some reader would rewrite.
+        Format::Dotenv if value.contains(['\'', '$', '\\', '\n', '\r']) => {
+            return Err(unrenderable(
+                item,
+                "it contains a quote, $, backslash or line break that .env files cannot hold portably",
+            ));
         }
         Format::Dotenv => format!("{variable}='{value}'"),
         Format::Raw if value.contains(['\n', '\r']) => {
@@ -191,8 +195,10 @@ mod tests {
 
     #[test]
     fn dotenv_refuses_what_it_cannot_hold() {
-        assert_eq!(one(Format::Dotenv, "a$b").unwrap(), "CLIENT_SECRET='a$b'\n");
-        assert_eq!(one(Format::Dotenv, "a'b").unwrap_err().kind, Kind::Render);
+        assert_eq!(one(Format::Dotenv, "a#b \"c").unwrap(), "CLIENT_SECRET='a#b \"c'\n");
+        for refused in ["a'b", "a$b", "${HOME}", "a\\b"] {
+            assert_eq!(one(Format::Dotenv, refused).unwrap_err().kind, Kind::Render, "{refused:?}");
+        }
         assert_eq!(one(Format::Dotenv, "a\nb").unwrap_err().kind, Kind::Render);
     }
 
