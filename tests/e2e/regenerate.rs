@@ -80,7 +80,7 @@ fn rotation_whose_secret_write_fails_says_how_to_resync() {
             &format!(
                 "kubectl-keycloak: error: the secret of client \"{client}\" WAS changed in Keycloak, but storing it failed: \
                  cannot write key \"client-secret\" of Secret no-such-namespace/x: not found; \
-                 check the namespace and name (--admin-secret NAMESPACE/NAME), and the --context; \
+                 check the namespace of --to-secret (it must exist); \
                  once fixed, sync without regenerating: \
                  kubectl keycloak client-secret {client} --realm shasta --to-secret no-such-namespace/x:client-secret"
             ),
