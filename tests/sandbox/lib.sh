@@ -1,17 +1,21 @@
-# Shared helpers for tests/sandbox/{up,down,check}. Sourced, not executed.
+# Sandbox helpers for tests/sandbox/{up,down,check} and the scripts that run
+# sandbox instances (tests/bench/run, tests/krew/test). Sourced, not executed.
+# The shared parts (cache dir, log/die, pid files, check harness) are in
+# tests/lib.sh, sourced here.
 # shellcheck shell=bash
 
 SANDBOX_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$SANDBOX_SRC/../.." && pwd)"
+# shellcheck source=../lib.sh
+. "$SANDBOX_SRC/../lib.sh"
 # shellcheck source=versions.env
 . "$SANDBOX_SRC/versions.env"
+LOG_TAG=sandbox
 
-SANDBOX_ROOT="$REPO_ROOT/target/sandbox"
 # shellcheck disable=SC2034  # used by the scripts that source this file
-CACHE_DIR="${SANDBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-keycloak-sandbox}"
+SANDBOX_ROOT="$REPO_ROOT/target/sandbox"
 
-log() { printf '[sandbox %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '[sandbox] ERROR: %s\n' "$*" >&2; exit 1; }
+# The servers of one instance, in start order; each has DIR/NAME.pid and DIR/NAME.log.
+SANDBOX_SERVERS=(etcd kube-apiserver keycloak)
 
 # The directory of one sandbox instance, per Keycloak version.
 instance_dir() { printf '%s/%s\n' "$SANDBOX_ROOT" "$1"; }
@@ -21,21 +25,6 @@ validate_keycloak_version() {
   local v
   for v in $SANDBOX_KEYCLOAK_VERSIONS; do [[ "$1" == "$v" ]] && return 0; done
   die "KEYCLOAK_VERSION=$1 is not supported; choose one of: $SANDBOX_KEYCLOAK_VERSIONS"
-}
-
-require_cmd() {
-  local c
-  for c in "$@"; do
-    command -v "$c" >/dev/null 2>&1 || die "required command '$c' not found on PATH"
-  done
-}
-
-# True when the pid stored in FILE belongs to a live process.
-pid_alive() {
-  local f="$1" pid
-  [[ -s "$f" ]] || return 1
-  pid="$(<"$f")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
 }
 
 # Print the last lines of a server log, to explain a failure.
@@ -48,28 +37,17 @@ show_log_tail() {
   fi
 }
 
-# Stop a server started with setsid (its pid is also its process-group id):
-# TERM the whole group, wait up to $2 seconds, then KILL it.
-stop_by_pidfile() {
-  local f="$1" grace="${2:-20}" pid i
-  if ! pid_alive "$f"; then rm -f "$f"; return 0; fi
-  pid="$(<"$f")"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < grace * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid ($(basename "$f" .pid)) did not stop in ${grace}s; killing"
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$f"
+# True when every server of the instance in DIR is alive (by its pid file).
+instance_alive() {
+  local dir="$1" name
+  for name in "${SANDBOX_SERVERS[@]}"; do pid_alive "$dir/$name.pid" || return 1; done
 }
 
-# Stop every server of one instance directory, in reverse start order.
+# Stop every server of the instance in DIR, in reverse start order.
 stop_instance() {
-  local dir="$1" name
-  for name in keycloak kube-apiserver etcd; do
+  local dir="$1" i name
+  for ((i = ${#SANDBOX_SERVERS[@]} - 1; i >= 0; i--)); do
+    name="${SANDBOX_SERVERS[i]}"
     if pid_alive "$dir/$name.pid"; then
       log "stopping $name of $(basename "$dir") (pid $(<"$dir/$name.pid"))"
     fi
