@@ -69,6 +69,7 @@ stop_by_pidfile() {
 # Stop every server of one instance directory, in reverse start order.
 stop_instance() {
   local dir="$1" name
+  "$SANDBOX_SRC/testhost" down "$dir" || true   # relay, veth pair, network namespace
   for name in keycloak kube-apiserver etcd; do
     if pid_alive "$dir/$name.pid"; then
       log "stopping $name of $(basename "$dir") (pid $(<"$dir/$name.pid"))"
