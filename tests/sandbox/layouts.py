@@ -66,18 +66,34 @@ LAYOUT_NAMESPACES = ["kc-operator", "kc-operator-sa", "kc-bitnami", "kc-bitnami-
 
 # ----------------------------------------------------------------- Keycloak
 
+class Token:
+    """The sandbox admin's token, shared by the clients of several threads
+    (each login hashes the password: slow, so log in once per 30 s)."""
+
+    def __init__(self, password_file):
+        with open(password_file) as f:
+            self.password = f.read().strip()
+        self.lock = threading.Lock()
+        self.value = None
+        self.at = 0.0
+
+    def get(self, kc):
+        with self.lock:
+            if self.value is None or time.monotonic() - self.at > 30:
+                self.value = kc.login(self.password)
+                self.at = time.monotonic()
+            return self.value
+
+
 class Keycloak:
     """Master-realm admin REST client on one kept-alive HTTPS connection."""
 
-    def __init__(self, url, cafile, password_file):
+    def __init__(self, url, cafile, token):
         u = urllib.parse.urlsplit(url)
         self.host, self.port, self.base = u.hostname, u.port, u.path
         self.ctx = ssl.create_default_context(cafile=cafile)
-        with open(password_file) as f:
-            self.password = f.read().strip()
         self.conn = None
-        self.token = None
-        self.token_at = 0.0
+        self.token = token
 
     def _send(self, method, path, body, headers):
         for attempt in (1, 2):   # once more on a connection the server closed
@@ -93,21 +109,18 @@ class Keycloak:
                 if attempt == 2:
                     raise
 
-    def _login(self):
+    def login(self, password):
         body = urllib.parse.urlencode({"grant_type": "password", "client_id": "admin-cli",
-                                       "username": "admin", "password": self.password})
+                                       "username": "admin", "password": password})
         status, raw, _ = self._send("POST", "/realms/master/protocol/openid-connect/token", body,
                                     {"Content-Type": "application/x-www-form-urlencoded"})
         if status != 200:
             sys.exit("layouts.py: Keycloak admin login answered %d" % status)
-        self.token = json.loads(raw)["access_token"]
-        self.token_at = time.monotonic()
+        return json.loads(raw)["access_token"]
 
     def call(self, method, path, body=None, ok=(200, 201, 204)):
         """Admin REST call on the master realm; returns (status, parsed body, headers)."""
-        if self.token is None or time.monotonic() - self.token_at > 30:
-            self._login()
-        headers = {"Authorization": "Bearer " + self.token}
+        headers = {"Authorization": "Bearer " + self.token.get(self)}
         if body is not None:
             headers["Content-Type"] = "application/json"
         status, raw, headers = self._send(method, "/admin/realms/master" + path,
@@ -125,18 +138,20 @@ class Keycloak:
         return next((u["id"] for u in users if u["username"] == username), None)
 
     def ensure_admin_user(self, username, password, role):
+        """password None: no credential (a user that is deleted right away)."""
+        cred = {"type": "password", "value": password, "temporary": False}
         uid = self.find_user(username)
         if uid is None:
             # Keycloak 24+ user profiles want e-mail and names, or a login
             # ends in "Account is not fully set up".
-            self.call("POST", "/users", {
-                "username": username, "enabled": True, "emailVerified": True,
-                "email": username + "@sandbox.invalid", "firstName": "Sandbox", "lastName": username,
-                "credentials": [{"type": "password", "value": password, "temporary": False}]})
-            uid = self.find_user(username)
-        else:
-            self.call("PUT", "/users/%s/reset-password" % uid,
-                      {"type": "password", "value": password, "temporary": False})
+            user = {"username": username, "enabled": True, "emailVerified": True,
+                    "email": username + "@sandbox.invalid", "firstName": "Sandbox", "lastName": username}
+            if password is not None:
+                user["credentials"] = [cred]
+            headers = self.call("POST", "/users", user)[2]
+            uid = headers["Location"].rstrip("/").rsplit("/", 1)[1]
+        elif password is not None:
+            self.call("PUT", "/users/%s/reset-password" % uid, cred)
         self.call("POST", "/users/%s/role-mappings/realm" % uid, [role])
 
     def delete_user(self, username):
@@ -159,17 +174,37 @@ class Keycloak:
         self.call("POST", "/users/%s/role-mappings/realm" % sa["id"], [role])
 
 
-def seed_keycloak(kc):
-    """Create the per-layout admins; returns {name: secret} for the Kubernetes Secrets."""
-    role = kc.admin_role()
-    creds = {}
-    for user in USERS:
-        creds[user] = secrets.token_hex(20)
-        kc.ensure_admin_user(user, creds[user], role)
-    for user in DELETED_USERS:
-        kc.delete_user(user)
+def seed_keycloak(new_client):
+    """Create the per-layout admins; returns {name: secret} for the Kubernetes
+    Secrets. Four connections at a time (password hashing dominates)."""
+    creds = {user: secrets.token_hex(20) for user in USERS}
     creds[SA_CLIENT] = secrets.token_hex(16)
-    kc.ensure_admin_client(SA_CLIENT, creds[SA_CLIENT], role)
+    local = threading.local()
+
+    def client():
+        if getattr(local, "kc", None) is None:
+            local.kc = new_client()
+            local.role = local.kc.admin_role()
+        return local.kc, local.role
+
+    def user(name):
+        kc, role = client()
+        if name in DELETED_USERS:
+            # The bootstrap admin that was removed after bootstrap; its Secret
+            # keeps a password Keycloak never stored (it would not matter).
+            kc.ensure_admin_user(name, None, role)
+            kc.delete_user(name)
+        else:
+            kc.ensure_admin_user(name, creds[name], role)
+
+    def sa_client():
+        kc, role = client()
+        kc.ensure_admin_client(SA_CLIENT, creds[SA_CLIENT], role)
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(user, name) for name in USERS] + [pool.submit(sa_client)]
+        for f in futures:
+            f.result()
     return creds
 
 
@@ -574,14 +609,19 @@ class Kube:
     def get(self, path):
         return self.request("GET", path)[1]
 
-    def kubectl(self, args):
-        # Deprecation warnings go to stderr; shown only on failure.
-        p = subprocess.run(["kubectl", "--kubeconfig", os.path.join(self.dir, "kubeconfig"),
-                            "--context", "sandbox"] + args, capture_output=True, text=True)
+    def kubectl_start(self, args):
+        return subprocess.Popen(["kubectl", "--kubeconfig", os.path.join(self.dir, "kubeconfig"),
+                                 "--context", "sandbox"] + args,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), args
+
+    @staticmethod
+    def kubectl_wait(started):
+        p, args = started
+        out, err = p.communicate()
         if p.returncode != 0:
-            err = "\n".join(p.stderr.strip().splitlines()[-15:])[-3000:]
+            err = "\n".join(err.strip().splitlines()[-15:])[-3000:]
             sys.exit("layouts.py: kubectl %s failed:\n%s" % (" ".join(args[:3]), err))
-        return p.stdout
+        return out
 
 
 def wait_established(kube, crds, timeout=60):
@@ -603,13 +643,17 @@ def seed(dirpath, testhost_ip):
     pki = os.path.join(dirpath, "pki")
     kube = Kube(dirpath, ports["APISERVER_PORT"])
 
-    # CRDs first, with kubectl (it reads the YAML); server-side, because the
-    # keycloaks CRD is too large for a client-side apply's annotation.
-    kube.kubectl(["apply", "--server-side", "--force-conflicts", "-f", CRD_DIR])
+    # CRDs with kubectl (it reads the YAML), while Keycloak is seeded;
+    # server-side, because the keycloaks CRD is too large for a client-side
+    # apply's annotation.
+    t0 = time.monotonic()
+    crd_apply = kube.kubectl_start(["apply", "--server-side", "--force-conflicts", "-f", CRD_DIR])
+    token = Token(os.path.join(dirpath, "keycloak-admin-password"))
+    creds = seed_keycloak(lambda: Keycloak(url, os.path.join(pki, "ca.crt"), token))
+    t_kc = time.monotonic() - t0
+    kube.kubectl_wait(crd_apply)
     wait_established(kube, ["keycloaks.k8s.keycloak.org", "keycloakrealmimports.k8s.keycloak.org"])
-
-    creds = seed_keycloak(Keycloak(url, os.path.join(pki, "ca.crt"),
-                                   os.path.join(dirpath, "keycloak-admin-password")))
+    t1 = time.monotonic()
 
     proxied = Proxied(testhost_ip)
     kube.apply([{"apiVersion": "v1", "kind": "Namespace", "metadata": meta(ns)} for ns in LAYOUT_NAMESPACES])
@@ -641,6 +685,8 @@ def seed(dirpath, testhost_ip):
                                    "state": {"running": {"startedAt": now}}}]}})
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         list(pool.map(status, list(proxied.pods)))
+    print("layouts.py: Keycloak admins %.1fs, CRDs ready at %.1fs, objects %.1fs"
+          % (t_kc, t1 - t0, time.monotonic() - t1), file=sys.stderr)
 
 
 def main(argv):
