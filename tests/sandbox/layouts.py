@@ -16,8 +16,9 @@ Pod objects exist only as Endpoints targets, their IP set through the status
 subresource), CSM's Keycloak workload and Service in `services`, the
 proxy-test Services, and the RBAC of the extra kubeconfig contexts.
 
-Passwords and secrets travel only in request bodies and on kubectl's stdin,
-never in argv; nothing secret is printed. Every step is idempotent.
+Passwords and secrets travel only in request bodies (to Keycloak, and to the
+API server as the sandbox admin), never in argv; nothing secret is printed.
+Every step is idempotent.
 """
 import concurrent.futures
 import http.client
