@@ -46,6 +46,7 @@ instance_alive() {
 # Stop every server of the instance in DIR, in reverse start order.
 stop_instance() {
   local dir="$1" i name
+  "$SANDBOX_SRC/testhost" down "$dir" || true   # relay, veth pair, network namespace
   for ((i = ${#SANDBOX_SERVERS[@]} - 1; i >= 0; i--)); do
     name="${SANDBOX_SERVERS[i]}"
     if pid_alive "$dir/$name.pid"; then

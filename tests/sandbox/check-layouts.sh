@@ -1,0 +1,319 @@
+# Checks of the deployment layouts and the service-proxy test host; sourced by
+# tests/sandbox/check (uses its check/expect_forbidden helpers, $OUT and $HDR).
+# Credentials are read the way a client would (from the Kubernetes objects)
+# and travel only through stdin and the 0600 header file $HDR.
+# shellcheck shell=bash
+
+LC_CA="$(mktemp)"   # a CA read from a Secret
+trap 'rm -f "$OUT" "$HDR" "$LC_CA"' EXIT
+
+lc_secret() { # namespace name key -> value on stdout
+  local key="${3//./\\.}"
+  kubectl get secret -n "$1" "$2" -o "jsonpath={.data.$key}" | base64 -d
+}
+
+# Token response on stdin -> header file $HDR, or the error on stdout and failure.
+LC_TOKEN_PY='
+import json, sys
+r = json.load(sys.stdin)
+if "access_token" not in r:
+    print("no token: %s" % {k: r.get(k) for k in ("error", "error_description")})
+    sys.exit(1)
+open(sys.argv[1], "w").write("Authorization: Bearer " + r["access_token"] + "\n")
+'
+
+lc_login_password() { # token-url user cafile (password on stdin)
+  curl -sS --cacert "$3" --data grant_type=password --data client_id=admin-cli \
+    --data-urlencode "username=$2" --data-urlencode "password@-" "$1" |
+    python3 -c "$LC_TOKEN_PY" "$HDR"
+}
+
+lc_login_client() { # token-url client-id cafile (secret on stdin)
+  curl -sS --cacert "$3" --data grant_type=client_credentials --data-urlencode "client_id=$2" \
+    --data-urlencode "client_secret@-" "$1" |
+    python3 -c "$LC_TOKEN_PY" "$HDR"
+}
+
+lc_reads_shasta() { # keycloak-url cafile: the token in $HDR may look up clients in shasta
+  local out
+  out="$(curl -fsS --cacert "$2" -H @"$HDR" "$1/admin/realms/shasta/clients?clientId=my-test-client")" || return 1
+  [[ "$out" == *'"clientId":"my-test-client"'* ]] || { echo "unexpected: $out"; return 1; }
+}
+
+# --- Keycloak Operator layouts: everything from the CR and its Secrets.
+
+lc_cr() { kubectl get keycloaks.k8s.keycloak.org -n "$1" keycloak -o "jsonpath=$2"; }
+
+lc_operator_ca() { # ns: ca.crt of the CR's spec.http.tlsSecret -> $LC_CA, equal to the sandbox CA
+  local tls
+  tls="$(lc_cr "$1" '{.spec.http.tlsSecret}')" || return 1
+  [[ "$(kubectl get secret -n "$1" "$tls" -o 'jsonpath={.type}')" == kubernetes.io/tls ]] || { echo "$tls is not kubernetes.io/tls"; return 1; }
+  lc_secret "$1" "$tls" ca.crt >"$LC_CA" || return 1
+  diff -q "$LC_CA" "$SANDBOX_CA_FILE"
+}
+
+lc_operator_url() { # ns -> hostname URL (checked) on stdout
+  local url rp
+  url="$(lc_cr "$1" '{.spec.hostname.hostname}')" || return 1
+  rp="$(lc_cr "$1" '{.spec.additionalOptions[?(@.name=="http-relative-path")].value}')" || return 1
+  [[ "$url" == "$SANDBOX_KEYCLOAK_URL" && "$rp" == /keycloak ]] || { echo "hostname $url, http-relative-path $rp"; return 1; }
+  echo "$url"
+}
+
+operator_user_layout() { # ns: <name>-initial-admin logs in and may read shasta
+  local url user
+  url="$(lc_operator_url "$1")" || { echo "$url"; return 1; }
+  lc_operator_ca "$1" || return 1
+  [[ "$(kubectl get secret -n "$1" keycloak-initial-admin -o 'jsonpath={.type}')" == kubernetes.io/basic-auth ]] || return 1
+  user="$(lc_secret "$1" keycloak-initial-admin username)" || return 1
+  lc_secret "$1" keycloak-initial-admin password |
+    lc_login_password "$url/realms/master/protocol/openid-connect/token" "$user" "$LC_CA" || return 1
+  lc_reads_shasta "$url" "$LC_CA"
+}
+
+operator_sa_layout() { # ns: spec.bootstrapAdmin.service.secret logs in and may read shasta
+  local url sec cid
+  url="$(lc_operator_url "$1")" || { echo "$url"; return 1; }
+  lc_operator_ca "$1" || return 1
+  sec="$(lc_cr "$1" '{.spec.bootstrapAdmin.service.secret}')"
+  [[ -n "$sec" ]] || { echo "no spec.bootstrapAdmin.service.secret"; return 1; }
+  cid="$(lc_secret "$1" "$sec" client-id)" || return 1
+  lc_secret "$1" "$sec" client-secret |
+    lc_login_client "$url/realms/master/protocol/openid-connect/token" "$cid" "$LC_CA" || return 1
+  lc_reads_shasta "$url" "$LC_CA"
+}
+
+initial_admin_is_stale() { # ns: the user of <name>-initial-admin no longer exists
+  local user out
+  user="$(lc_secret "$1" keycloak-initial-admin username)" || return 1
+  if out="$(lc_secret "$1" keycloak-initial-admin password |
+        lc_login_password "$SANDBOX_KEYCLOAK_TOKEN_URL" "$user" "$SANDBOX_CA_FILE")"; then
+    echo "user $user can still log in"; return 1
+  fi
+  [[ "$out" == *invalid_grant* ]] || { echo "unexpected: $out"; return 1; }
+  admin_login >/dev/null || return 1   # the sandbox admin: is the user really gone?
+  out="$(curl -fsS --cacert "$SANDBOX_CA_FILE" -H @"$HDR" \
+    "$SANDBOX_KEYCLOAK_URL/admin/realms/master/users?exact=true&username=$user")" || return 1
+  [[ "$out" == "[]" ]] || { echo "user $user exists: $out"; return 1; }
+}
+
+operator_owns_statefulset() { # ns: the operator's StatefulSet points at the CR
+  local uid owner
+  uid="$(lc_cr "$1" '{.metadata.uid}')"
+  owner="$(kubectl get statefulset -n "$1" keycloak -o 'jsonpath={.metadata.ownerReferences[0].uid}')"
+  [[ -n "$uid" && "$uid" == "$owner" ]] || { echo "CR uid $uid, StatefulSet owner $owner"; return 1; }
+}
+
+# --- Workload layouts: credentials from the container environment.
+
+# Print one env var of a workload's first container: literal value, or
+# "secret NAME KEY", or "configmap-env NAME" when it comes from envFrom.
+LC_ENV_PY='
+import json, sys
+name = sys.argv[1]
+c = json.load(sys.stdin)["spec"]["template"]["spec"]["containers"][0]
+for e in c.get("env", []):
+    if e["name"] == name:
+        if "value" in e:
+            print("value", e["value"])
+        else:
+            r = e["valueFrom"]["secretKeyRef"]
+            print("secret", r["name"], r["key"])
+        sys.exit(0)
+for f in c.get("envFrom", []):
+    if "configMapRef" in f:
+        print("configmap-env", f["configMapRef"]["name"])
+        sys.exit(0)
+sys.exit("no %s" % name)
+'
+
+lc_env() { # ns kind/name VAR -> the value, resolved
+  local how a b
+  read -r how a b < <(kubectl get -n "$1" "$2" -o json | python3 -c "$LC_ENV_PY" "$3") || return 1
+  case "$how" in
+    value) printf '%s' "$a" ;;
+    secret) lc_secret "$1" "$a" "$b" ;;
+    configmap-env) kubectl get cm -n "$1" "$a" -o "jsonpath={.data.$3}" ;;
+    *) return 1 ;;
+  esac
+}
+
+workload_layout() { # ns kind/name user-var password-var: env credentials log in, relative path /keycloak
+  local user rp
+  user="$(lc_env "$1" "$2" "$3")" || { echo "cannot resolve $3"; return 1; }
+  rp="$(lc_env "$1" "$2" KC_HTTP_RELATIVE_PATH)" || return 1
+  [[ "$rp" == /keycloak ]] || { echo "KC_HTTP_RELATIVE_PATH=$rp"; return 1; }
+  lc_env "$1" "$2" "$4" | lc_login_password "$SANDBOX_KEYCLOAK_TOKEN_URL" "$user" "$SANDBOX_CA_FILE" || return 1
+  lc_reads_shasta "$SANDBOX_KEYCLOAK_URL" "$SANDBOX_CA_FILE"
+}
+
+keycloakx_ingress() {
+  local out
+  out="$(kubectl get ingress -n kc-keycloakx keycloak-keycloakx \
+    -o 'jsonpath={.spec.tls[0].hosts[0]} {.spec.rules[0].host} {.spec.rules[0].http.paths[0].path} {.spec.rules[0].http.paths[0].backend.service.name}')"
+  [[ "$out" == "sso.example.test sso.example.test /keycloak/ keycloak-keycloakx-http" ]] || { echo "ingress: $out"; return 1; }
+}
+
+two_keycloaks() {
+  local crs deps stss
+  crs="$(kubectl get keycloaks.k8s.keycloak.org -n kc-two -o name | wc -l)"
+  deps="$(kubectl get deployments -n kc-two -o name)"
+  stss="$(kubectl get statefulsets -n kc-two -o name)"
+  [[ "$crs" == 1 && "$deps" == deployment.apps/keycloak-plain && "$stss" == statefulset.apps/keycloak ]] ||
+    { echo "CRs $crs, deployments $deps, statefulsets $stss"; return 1; }
+}
+
+csm_workload() {
+  local out
+  out="$(kubectl get statefulset -n services cray-keycloak -o json | python3 -c "$LC_ENV_PY" KEYCLOAK_ADMIN_PASSWORD)"
+  [[ "$out" == "secret keycloak-master-admin-auth password" ]] || { echo "$out"; return 1; }
+}
+
+# --- Contexts.
+
+nodiscover_may_get_secret() {
+  kubectl --context sandbox-nodiscover get secret -n kc-operator keycloak-initial-admin -o name &&
+    kubectl --context sandbox-nodiscover get secret -n services keycloak-master-admin-auth -o name
+}
+
+# --- Test host and the API server's service proxy.
+
+testhost_netns() {
+  ip netns list | awk '{print $1}' | grep -qx "$SANDBOX_TESTHOST_NETNS" || { echo "no netns $SANDBOX_TESTHOST_NETNS"; return 1; }
+  kill -0 "$SANDBOX_TESTHOST_RELAY_PID" || return 1
+  ip -n "$SANDBOX_TESTHOST_NETNS" -4 -o addr show dev veth0 | grep -q " $SANDBOX_TESTHOST_IP/30 "
+}
+
+openid_json() { # the output of a command: Keycloak's master openid-configuration
+  local out
+  out="$("$@")" || { echo "$out"; return 1; }
+  [[ "$out" == *'"token_endpoint"'* ]] || { echo "unexpected: ${out:0:300}"; return 1; }
+}
+
+proxy_get() { # context path
+  kubectl --context "$1" get --raw "$2/keycloak/realms/master/.well-known/openid-configuration"
+}
+
+layout_services_proxy() {
+  local p out
+  for p in kc-operator/services/https:keycloak-service:8443 kc-operator-sa/services/https:keycloak-service:8443 \
+      kc-stale/services/https:keycloak-service:8443 kc-bitnami/services/keycloak:80 \
+      kc-bitnami-chart/services/keycloak:80 kc-keycloakx/services/keycloak-keycloakx-http:80 \
+      kc-two/services/https:keycloak-service:8443 kc-two/services/https:keycloak-plain:8443; do
+    out="$(kubectl get --raw "/api/v1/namespaces/$p/proxy/keycloak/realms/master/.well-known/openid-configuration")" || return 1
+    [[ "$out" == *token_endpoint* ]] || { echo "$p: ${out:0:200}"; return 1; }
+  done
+}
+
+# The CSM admin password from the Secret, as sandbox-proxy reads it, in a token
+# request POSTed through the service proxy (needs create on services/proxy).
+PROXY_CERT=(--cert "$SANDBOX_DIR/pki/sandbox-proxy.crt" --key "$SANDBOX_DIR/pki/sandbox-proxy.key")
+proxy_token() { # proxy-path
+  local user
+  user="$(kubectl --context sandbox-proxy get secret -n services keycloak-master-admin-auth -o 'jsonpath={.data.user}' | base64 -d)" || return 1
+  kubectl --context sandbox-proxy get secret -n services keycloak-master-admin-auth -o 'jsonpath={.data.password}' |
+    base64 -d |
+    curl -sS --cacert "$SANDBOX_CA_FILE" "${PROXY_CERT[@]}" --data grant_type=password --data client_id=admin-cli \
+      --data-urlencode "username=$user" --data-urlencode "password@-" \
+      "$SANDBOX_APISERVER_URL$1/keycloak/realms/master/protocol/openid-connect/token" |
+    python3 -c "$LC_TOKEN_PY" "$HDR"
+}
+
+# kube-apiserver deletes the Authorization header of every request it has
+# authenticated (k8s.io/apiserver filters/authentication.go), so an admin
+# call carrying a Keycloak bearer token arrives at Keycloak without it.
+proxy_drops_bearer() { # proxy-path
+  local code
+  proxy_token "$1" || return 1
+  code="$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$SANDBOX_CA_FILE" "${PROXY_CERT[@]}" -H @"$HDR" \
+    "$SANDBOX_APISERVER_URL$1/keycloak/admin/realms/shasta/clients?clientId=my-test-client")"
+  [[ "$code" == 401 ]] || { echo "admin call through the proxy answered $code"; return 1; }
+}
+
+proxy_error() { # path expected-substring...: kubectl get --raw fails and says so
+  local path="$1" out want; shift
+  if out="$(kubectl get --raw "$path/keycloak/realms/master" 2>&1)"; then echo "unexpectedly answered: ${out:0:200}"; return 1; fi
+  for want in "$@"; do
+    [[ "$out" == *"$want"* ]] || { echo "no '$want' in: $out"; return 1; }
+  done
+  echo "$out"
+}
+
+# Keycloak's HTTPS port: the certificate is checked for 127.0.0.1:PORT while
+# curl connects to the test host.
+LC_KC_PORT="${SANDBOX_KEYCLOAK_URL#https://127.0.0.1:}"
+LC_KC_PORT="${LC_KC_PORT%%/*}"
+
+layout_checks() {
+
+check "CRD keycloaks.k8s.keycloak.org (v2alpha1) is established" \
+  test "$(kubectl get crd keycloaks.k8s.keycloak.org -o 'jsonpath={.status.conditions[?(@.type=="Established")].status} {.spec.versions[0].name}')" = "True v2alpha1"
+check "kc-operator: CR hostname URL + http-relative-path; initial-admin logs in (CA from tlsSecret ca.crt)" \
+  operator_user_layout kc-operator
+check "kc-operator: the operator's StatefulSet is owned by the CR" operator_owns_statefulset kc-operator
+check "kc-operator-sa: spec.bootstrapAdmin.service.secret (client_credentials) logs in" \
+  operator_sa_layout kc-operator-sa
+check "kc-operator-sa: its keycloak-initial-admin user was deleted" initial_admin_is_stale kc-operator-sa
+check "kc-stale: keycloak-initial-admin's user was deleted (invalid_grant)" initial_admin_is_stale kc-stale
+check "kc-bitnami: KEYCLOAK_ADMIN_USER literal + KEYCLOAK_ADMIN_PASSWORD secretKeyRef log in" \
+  workload_layout kc-bitnami statefulset/keycloak KEYCLOAK_ADMIN_USER KEYCLOAK_ADMIN_PASSWORD
+check "kc-bitnami-chart: user from envFrom ConfigMap keycloak-env-vars, password secretKeyRef log in" \
+  workload_layout kc-bitnami-chart statefulset/keycloak KC_BOOTSTRAP_ADMIN_USERNAME KC_BOOTSTRAP_ADMIN_PASSWORD
+check "kc-keycloakx: both values from Secret kc-admin (adminUser, adminPass) log in" \
+  workload_layout kc-keycloakx statefulset/keycloak-keycloakx KC_BOOTSTRAP_ADMIN_USERNAME KC_BOOTSTRAP_ADMIN_PASSWORD
+check "kc-keycloakx: Ingress sso.example.test (TLS) /keycloak/ -> keycloak-keycloakx-http" keycloakx_ingress
+check "kc-two: one Keycloak CR (+ its StatefulSet) and Deployment keycloak-plain" two_keycloaks
+check "kc-two: CR initial-admin logs in" operator_user_layout kc-two
+check "kc-two: Deployment keycloak-plain env admin logs in" \
+  workload_layout kc-two deployment/keycloak-plain KC_BOOTSTRAP_ADMIN_USERNAME KC_BOOTSTRAP_ADMIN_PASSWORD
+check "services: CSM StatefulSet cray-keycloak takes its admin from keycloak-master-admin-auth" csm_workload
+check "sandbox-nodiscover may get the layout and CSM Secrets" nodiscover_may_get_secret
+check "sandbox-nodiscover is Forbidden to list keycloaks cluster-wide" \
+  expect_forbidden kubectl --context sandbox-nodiscover get keycloaks.k8s.keycloak.org -A
+check "sandbox-nodiscover is Forbidden to list statefulsets cluster-wide" \
+  expect_forbidden kubectl --context sandbox-nodiscover get statefulsets -A
+check "sandbox-nodiscover is Forbidden to list deployments cluster-wide" \
+  expect_forbidden kubectl --context sandbox-nodiscover get deployments -A
+check "sandbox-nodiscover is Forbidden to list keycloaks in kc-operator" \
+  expect_forbidden kubectl --context sandbox-nodiscover get keycloaks.k8s.keycloak.org -n kc-operator
+check "sandbox-namespaced may list keycloaks in its context namespace kc-operator" \
+  kubectl --context sandbox-namespaced get keycloaks.k8s.keycloak.org
+check "sandbox-namespaced is Forbidden to list keycloaks cluster-wide" \
+  expect_forbidden kubectl --context sandbox-namespaced get keycloaks.k8s.keycloak.org -A
+
+check "test host: netns $SANDBOX_TESTHOST_NETNS, $SANDBOX_TESTHOST_IP on veth0, relay alive" testhost_netns
+check "test host: HTTPS to Keycloak through $SANDBOX_TESTHOST_IP:$SANDBOX_TESTHOST_HTTPS_PORT (CA-verified)" \
+  openid_json curl -fsS --cacert "$SANDBOX_CA_FILE" \
+  --connect-to "127.0.0.1:$LC_KC_PORT:$SANDBOX_TESTHOST_IP:$SANDBOX_TESTHOST_HTTPS_PORT" \
+  "$SANDBOX_KEYCLOAK_URL/realms/master/.well-known/openid-configuration"
+check "test host: HTTP to Keycloak through $SANDBOX_TESTHOST_IP:$SANDBOX_TESTHOST_HTTP_PORT" \
+  openid_json curl -fsS "http://$SANDBOX_TESTHOST_IP:$SANDBOX_TESTHOST_HTTP_PORT/keycloak/realms/master/.well-known/openid-configuration"
+check "proxy: services/https:keycloak-testhost:8443 answers Keycloak's JSON" \
+  openid_json proxy_get sandbox "$SANDBOX_PROXY_HTTPS_PATH"
+check "proxy: services/cray-keycloak-http:80 (CSM's Service, http) answers Keycloak's JSON" \
+  openid_json proxy_get sandbox "$SANDBOX_PROXY_CSM_PATH"
+check "proxy: the layouts' Services answer (Operator https:*-service:8443, Bitnami/keycloakx http :80)" \
+  layout_services_proxy
+check "proxy: sandbox-proxy gets a token through the CSM Service (password in the POST body)" \
+  proxy_token "$SANDBOX_PROXY_CSM_PATH"
+check "proxy: sandbox-proxy gets a token through https:keycloak-testhost:8443" \
+  proxy_token "$SANDBOX_PROXY_HTTPS_PATH"
+check "proxy: the API server drops the Authorization header (admin call answers 401)" \
+  proxy_drops_bearer "$SANDBOX_PROXY_HTTPS_PATH"
+check "sandbox-noproxy may get the admin Secret" \
+  kubectl --context sandbox-noproxy get secret -n services keycloak-master-admin-auth -o name
+check "sandbox-noproxy is Forbidden to use services/proxy" \
+  expect_forbidden proxy_get sandbox-noproxy "$SANDBOX_PROXY_HTTPS_PATH"
+check "proxy: keycloak-noendpoints -> 503 no endpoints" \
+  proxy_error "$SANDBOX_PROXY_NOENDPOINTS_PATH" ServiceUnavailable "no endpoints available"
+check "proxy: keycloak-refused -> connection refused" \
+  proxy_error "$SANDBOX_PROXY_REFUSED_PATH" "connection refused"
+check "proxy: keycloak-reset -> connection reset" \
+  proxy_error "$SANDBOX_PROXY_RESET_PATH" "reset"
+}
+
+if [[ -z "${SANDBOX_LAYOUT_NAMESPACES:-}" || -z "${SANDBOX_TESTHOST_IP:-}" ]]; then
+  check "layouts and test host seeded (env has SANDBOX_LAYOUT_NAMESPACES, SANDBOX_TESTHOST_IP)" false
+else
+  layout_checks
+fi
