@@ -38,11 +38,17 @@ pub struct KeyNames {
     pub password_key: Option<String>,
 }
 
-/// One value of the credentials: written in a pod spec, or a Secret's key.
+/// One value of the credentials: written in a pod spec, or a key of a
+/// Secret or ConfigMap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
     Literal(String),
     SecretKey(KeyRef),
+    ConfigMapKey(KeyRef),
+    /// The first of these whose object holds the key (`envFrom` names whole
+    /// Secrets and ConfigMaps, which may or may not hold a variable); a
+    /// trailing literal is the default.
+    FirstOf(Vec<Field>),
 }
 
 impl std::fmt::Display for Field {
@@ -51,7 +57,23 @@ impl std::fmt::Display for Field {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Field::Literal(value) => write!(f, "{value:?}"),
-            Field::SecretKey(key) => write!(f, "Secret {}", key),
+            Field::SecretKey(key) => write!(f, "Secret {key}"),
+            Field::ConfigMapKey(key) => write!(f, "ConfigMap {key}"),
+            Field::FirstOf(fields) => {
+                let each: Vec<String> = fields.iter().map(Field::to_string).collect();
+                write!(f, "{}", each.join(" or "))
+            }
+        }
+    }
+}
+
+impl Field {
+    /// Readable by anyone who may read the workload (a pod spec or a ConfigMap).
+    fn is_readable_in_clear(&self) -> bool {
+        match self {
+            Field::Literal(_) | Field::ConfigMapKey(_) => true,
+            Field::SecretKey(_) => false,
+            Field::FirstOf(fields) => fields.iter().any(Field::is_readable_in_clear),
         }
     }
 }
@@ -74,7 +96,7 @@ impl AdminSource {
     pub fn describe(&self) -> String {
         let secret_field = |field: &Field| match field {
             Field::Literal(_) => "literal in pod spec".to_string(),
-            Field::SecretKey(key) => format!("Secret {key}"),
+            other => other.to_string(),
         };
         match self {
             AdminSource::Secret(secret) => format!("Secret {secret}"),
@@ -88,11 +110,12 @@ impl AdminSource {
     /// A password written into a workload's spec: readable by anyone who may
     /// read the workload.
     pub fn has_literal_secret(&self) -> bool {
-        matches!(
-            self,
-            AdminSource::Password { password: Field::Literal(_), .. }
-                | AdminSource::ServiceAccount { secret: Field::Literal(_), .. }
-        )
+        match self {
+            AdminSource::Secret(_) => false,
+            AdminSource::Password { password: secret, .. } | AdminSource::ServiceAccount { secret, .. } => {
+                secret.is_readable_in_clear()
+            }
+        }
     }
 }
 
@@ -105,7 +128,7 @@ impl AdminCredentials {
         names: &KeyNames,
         prefetched: Option<BTreeMap<String, Vec<u8>>>,
     ) -> Result<Self> {
-        let mut secrets = SecretCache { cluster, read: BTreeMap::new() };
+        let mut secrets = SecretCache { cluster, read: BTreeMap::new(), configmaps: BTreeMap::new() };
         if let (AdminSource::Secret(secret), Some(data)) = (source, prefetched) {
             secrets.read.insert(secret.to_string(), data);
         }
@@ -177,10 +200,11 @@ impl AdminCredentials {
     }
 }
 
-/// Each Secret read once, however many fields it holds.
+/// Each Secret and ConfigMap read once, however many fields it holds.
 struct SecretCache<'a> {
     cluster: &'a Cluster,
     read: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
+    configmaps: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl SecretCache<'_> {
@@ -195,17 +219,40 @@ impl SecretCache<'_> {
         Ok(&self.read[&name])
     }
 
-    fn field(&mut self, field: &Field) -> Result<String> {
+    fn configmap(&mut self, configmap: &ObjectRef) -> Result<&BTreeMap<String, String>> {
+        let name = configmap.to_string();
+        if !self.configmaps.contains_key(&name) {
+            let data = self.cluster.configmap_data(configmap)?;
+            self.configmaps.insert(name.clone(), data);
+        }
+        Ok(&self.configmaps[&name])
+    }
+
+    /// The field's value; `None` when its object lacks the key.
+    fn lookup(&mut self, field: &Field) -> Result<Option<String>> {
         match field {
-            Field::Literal(value) => Ok(value.clone()),
-            Field::SecretKey(key) => {
-                let bytes = self.data(&key.object)?.get(&key.key).cloned().ok_or_else(|| {
-                    Error::new(Kind::NotFound, format!("Secret {} has no key {:?}", key.object, key.key))
-                        .hint("the workload's environment names it; check the Secret")
-                })?;
-                text(&key.object, &key.key, bytes)
+            Field::Literal(value) => Ok(Some(value.clone())),
+            Field::SecretKey(key) => match self.data(&key.object)?.get(&key.key).cloned() {
+                Some(bytes) => text(&key.object, &key.key, bytes).map(Some),
+                None => Ok(None),
+            },
+            Field::ConfigMapKey(key) => Ok(self.configmap(&key.object)?.get(&key.key).cloned()),
+            Field::FirstOf(fields) => {
+                for field in fields {
+                    if let Some(value) = self.lookup(field)? {
+                        return Ok(Some(value));
+                    }
+                }
+                Ok(None)
             }
         }
+    }
+
+    fn field(&mut self, field: &Field) -> Result<String> {
+        self.lookup(field)?.ok_or_else(|| {
+            Error::new(Kind::NotFound, format!("{field} does not exist"))
+                .hint("the workload's environment names it; check that object")
+        })
     }
 }
 

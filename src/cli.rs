@@ -296,11 +296,9 @@ pub struct KubeArgs {
 pub struct KeycloakArgs {
     given: Vec<(&'static str, Setting<String>)>,
     pub insecure_skip_keycloak_tls_verify: bool,
-    pub no_via_apiserver: bool,
 }
 
 const INSECURE: &str = "insecure-skip-keycloak-tls-verify";
-const NO_VIA_APISERVER: &str = "no-via-apiserver";
 
 impl KeycloakArgs {
     /// The value a flag or environment variable gave, with its source.
@@ -325,23 +323,13 @@ impl KeycloakArgs {
 impl Args for KeycloakArgs {
     fn augment_args(command: clap::Command) -> clap::Command {
         let command = command.next_help_heading("Keycloak options");
-        settings::KEYCLOAK_SETTINGS
-            .into_iter()
-            .fold(command, |command, spec| command.arg(Self::arg(spec)))
-            .arg(
-                Arg::new(INSECURE)
-                    .long(INSECURE)
-                    .global(true)
-                    .action(ArgAction::SetTrue)
-                    .help("Do not verify Keycloak's TLS certificate (dangerous; warns on stderr)"),
-            )
-            .arg(
-                Arg::new(NO_VIA_APISERVER)
-                    .long(NO_VIA_APISERVER)
-                    .global(true)
-                    .action(ArgAction::SetTrue)
-                    .help("Never reach Keycloak through the API server, not even when its host does not resolve"),
-            )
+        settings::KEYCLOAK_SETTINGS.into_iter().fold(command, |command, spec| command.arg(Self::arg(spec))).arg(
+            Arg::new(INSECURE)
+                .long(INSECURE)
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Do not verify Keycloak's TLS certificate (dangerous; warns on stderr)"),
+        )
     }
 
     fn augment_args_for_update(command: clap::Command) -> clap::Command {
@@ -370,7 +358,6 @@ impl FromArgMatches for KeycloakArgs {
             })
             .collect();
         self.insecure_skip_keycloak_tls_verify = matches.get_flag(INSECURE);
-        self.no_via_apiserver = matches.get_flag(NO_VIA_APISERVER);
         Ok(())
     }
 }

@@ -8,7 +8,7 @@ use crate::cluster::{Cluster, Kube};
 use crate::discovery::{self, Located, ServiceRef};
 use crate::error::{Error, Kind, Result};
 use crate::keycloak::{self, Admin, ExtraCa, Keycloak};
-use crate::settings::{self, Settings, ViaApiServer};
+use crate::settings::{self, Settings};
 use crate::trace;
 use ureq::tls::Certificate;
 
@@ -95,45 +95,26 @@ pub fn log_in(
         located.admin.value.describe(),
         located.admin.source,
     ));
-    let admin_realm = &settings.admin_realm.value;
-    let through = |service: &ServiceRef| {
-        trace::note(&format!("through the API server's service proxy to Service {}", service.target));
-        Keycloak::through(cluster.service_proxy(&service.target), &service.relative_path, settings.timeout)
-            .login(credentials, admin_realm)
-            .map_err(|err| explain(err, located))
-    };
-    match &settings.via_apiserver.value {
-        ViaApiServer::Always(Some(target)) => {
-            return through(&ServiceRef { target: target.clone(), relative_path: discovery::url_path(&located.url.value) });
-        }
-        ViaApiServer::Always(None) => {
-            let service = located.service.as_ref().ok_or_else(|| {
-                Error::new(Kind::Usage, "no Keycloak Service is known to reach through the API server")
-                    .hint(format!("name it: --{}=[NAMESPACE/][https:]SERVICE[:PORT]", settings::VIA_APISERVER.key))
-            })?;
-            return through(service);
-        }
-        ViaApiServer::Fallback | ViaApiServer::Never => {}
-    }
-    let direct = Keycloak::new(&located.url.value, settings.timeout, tls)?.login(credentials, admin_realm);
-    let fallback = settings.via_apiserver.value == ViaApiServer::Fallback;
-    match (direct, &located.service) {
-        // Only a name that does not resolve is safe to route around: a refused
-        // connection, a timeout or a failed TLS check may be the wrong host
-        // or an attack, and the user decides.
-        (Err(err), Some(service)) if fallback && err.is_unresolved_host() => {
-            eprintln!(
-                "kubectl-keycloak: note: {} does not resolve here; reaching Keycloak through the Kubernetes API server (Service {})",
-                keycloak::host_of(&trace::mask_userinfo(&located.url.value)),
-                service.target
-            );
-            through(service)
-        }
-        (Err(err), Some(service)) if matches!(err.kind, Kind::Unreachable | Kind::Tls) => Err(explain(err, located).add_hint(
-            format!("or reach it through the Kubernetes API server: --{}={}", settings::VIA_APISERVER.key, service.target),
-        )),
-        (result, _) => result.map_err(|err| explain(err, located)),
-    }
+    Keycloak::new(&located.url.value, settings.timeout, tls)?
+        .login(credentials, &settings.admin_realm.value)
+        .map_err(|err| explain(err, located))
+}
+
+/// Log in through the API server's service proxy to Keycloak's Service: the
+/// token request only. The API server removes the `Authorization` header of
+/// every request it authenticated before proxying it, so admin calls, which
+/// carry the token there, cannot go this way; a login can (its credentials
+/// are in the body), which is what `discover --check` verifies for a
+/// Keycloak whose URL is cluster-internal.
+pub fn log_in_through_apiserver(
+    cluster: &Cluster,
+    service: &ServiceRef,
+    credentials: &AdminCredentials,
+    settings: &Settings,
+) -> Result<Admin> {
+    trace::note(&format!("login through the API server's service proxy to Service {}", service.target));
+    Keycloak::through(cluster.service_proxy(&service.target), &service.relative_path, settings.timeout)
+        .login(credentials, &settings.admin_realm.value)
 }
 
 /// A failed login, with what the way Keycloak was found suggests.
@@ -144,12 +125,25 @@ fn explain(err: Error, located: &Located) -> Error {
             located.admin.value.describe(),
             settings::ADMIN_SECRET.key
         )),
-        Kind::Unreachable if located.internal_url => err.hint(format!(
-            "{} is a cluster-internal Service address ({}); pass --{} with the Ingress host or another reachable URL",
-            located.url.value,
-            located.url.source,
-            settings::KEYCLOAK_URL.key
-        )),
+        Kind::Unreachable if located.internal_url => {
+            let forward = located.service.as_ref().map_or_else(String::new, |service| {
+                let scheme = if service.target.https { "https" } else { "http" };
+                format!(
+                    ", or forward a port: kubectl port-forward -n {} svc/{} 8080:{} and --{} {scheme}://localhost:8080{}",
+                    service.target.service.namespace,
+                    service.target.service.name,
+                    service.target.port,
+                    settings::KEYCLOAK_URL.key,
+                    service.relative_path
+                )
+            });
+            err.hint(format!(
+                "{} is a cluster-internal Service address ({}); pass --{} with the Ingress host or another reachable URL{forward}",
+                located.url.value,
+                located.url.source,
+                settings::KEYCLOAK_URL.key
+            ))
+        }
         _ => err,
     }
 }

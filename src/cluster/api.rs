@@ -117,12 +117,14 @@ impl Cluster {
         Ok(found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect())
     }
 
-    pub fn configmap_value(&self, configmap: &ObjectRef, key: &str) -> Result<String> {
+    pub fn configmap_data(&self, configmap: &ObjectRef) -> Result<BTreeMap<String, String>> {
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), &configmap.namespace);
-        let found = self.get(api, configmap, "ConfigMap")?;
-        found
-            .data
-            .and_then(|mut data| data.remove(key))
+        Ok(self.get(api, configmap, "ConfigMap")?.data.unwrap_or_default())
+    }
+
+    pub fn configmap_value(&self, configmap: &ObjectRef, key: &str) -> Result<String> {
+        self.configmap_data(configmap)?
+            .remove(key)
             .ok_or_else(|| Error::new(Kind::NotFound, format!("ConfigMap {configmap} has no key {key:?}")))
     }
 

@@ -31,25 +31,6 @@ impl std::fmt::Display for ServicePort {
     }
 }
 
-impl ServicePort {
-    /// `[NAMESPACE/][https:]NAME[:PORT]`; the port defaults to 443 for
-    /// https, else 80.
-    pub fn parse(text: &str, default_namespace: &str) -> Result<Self> {
-        let invalid = || Error::usage(format!("{text:?} is not [NAMESPACE/][https:]SERVICE[:PORT]"));
-        let (namespace, rest) = text.split_once('/').unwrap_or((default_namespace, text));
-        let (https, rest) = match rest.strip_prefix("https:") {
-            Some(rest) => (true, rest),
-            None => (false, rest.strip_prefix("http:").unwrap_or(rest)),
-        };
-        let (name, port) = match rest.split_once(':') {
-            Some((name, port)) => (name, port.parse().map_err(|_| invalid())?),
-            None => (rest, if https { 443 } else { 80 }),
-        };
-        let service = ObjectRef::parse(&format!("{namespace}/{name}"), default_namespace).map_err(|_| invalid())?;
-        Ok(ServicePort { service, port, https })
-    }
-}
-
 /// One response through the proxy, read whole (bounded).
 pub struct ProxyReply {
     pub status: u16,
@@ -122,22 +103,5 @@ impl ServiceProxy {
             })?;
             Ok(ProxyReply { status, content_type, location, body: String::from_utf8_lossy(&bytes.to_bytes()).into_owned() })
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn service_ports_parse_with_defaults() {
-        let parse = |text| ServicePort::parse(text, "services").unwrap().to_string();
-        assert_eq!(parse("cray-keycloak-http"), "services/cray-keycloak-http:80");
-        assert_eq!(parse("kc/https:sso-service:8443"), "kc/https:sso-service:8443");
-        assert_eq!(parse("https:sso"), "services/https:sso:443");
-        assert_eq!(parse("kc/sso:8080"), "kc/sso:8080");
-        for bad in ["", "a/b/c", "x:port", "ns/"] {
-            assert!(ServicePort::parse(bad, "services").is_err(), "{bad:?}");
-        }
     }
 }

@@ -27,14 +27,19 @@ pub fn run(kube: Kube, settings: &Settings, args: &DiscoverArgs) -> Result<Strin
         .map(|candidate| {
             let located = candidate.located(settings);
             let status = args.check.then(|| {
-                let logged_in = located.as_ref().map_err(clone_error).and_then(|located| {
+                let checked = located.as_ref().map_err(clone_error).and_then(|located| {
                     let credentials = AdminCredentials::read(&cluster, &located.admin.value, &settings.admin_names(), None)?;
-                    session::log_in(&cluster, located, &credentials, settings, roots.clone())
+                    match (session::log_in(&cluster, located, &credentials, settings, roots.clone()), &located.service) {
+                        // A URL that resolves only inside the cluster (a Service's
+                        // name, an internal Ingress host): check the login from there.
+                        (Err(err), Some(service)) if err.is_unresolved_host() => {
+                            session::log_in_through_apiserver(&cluster, service, &credentials, settings)
+                                .map(|_| "OK through the API server's service proxy (the URL does not resolve here)".to_string())
+                        }
+                        (result, _) => result.map(|_| "OK".to_string()),
+                    }
                 });
-                match logged_in {
-                    Ok(_) => "OK".to_string(),
-                    Err(err) => err.to_string(),
-                }
+                checked.unwrap_or_else(|err| err.to_string())
             });
             Found { candidate, located: located.ok(), status }
         })

@@ -9,6 +9,8 @@
 //! An omitted user name or client id is Keycloak's default: `temp-admin`
 //! from 26 on, `admin` before.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::core::v1::Container;
 
 use crate::admin::{AdminSource, Field};
@@ -49,22 +51,36 @@ const RULES: [Rule; 4] = [
 /// Variables that set Keycloak's relative path (Quarkus, Bitnami).
 const RELATIVE_PATH: [&str; 2] = ["KC_HTTP_RELATIVE_PATH", "KEYCLOAK_HTTP_RELATIVE_PATH"];
 
+/// ConfigMaps' data by `namespace/name`, for variables `envFrom` takes
+/// from them.
+pub type ConfigMaps = BTreeMap<String, BTreeMap<String, String>>;
+
 /// The admin this container's environment names, if any. `namespace` is
-/// the workload's, where its Secrets live.
+/// the workload's, where its Secrets and ConfigMaps live.
 ///
-/// Explicit `env` entries are certain; a Secret named by `envFrom` may or
-/// may not hold a variable, so it is only consulted when `env` names no
-/// admin at all.
+/// Explicit `env` entries are certain; a Secret or ConfigMap named by
+/// `envFrom` may or may not hold a variable, so for the secret part it is
+/// only consulted when `env` names no admin at all, and a name taken from
+/// it falls back to Keycloak's default.
 pub fn admin(container: &Container, namespace: &str) -> Option<AdminSource> {
-    admin_from(|name| explicit(container, namespace, name))
-        .or_else(|| admin_from(|name| from_env_from(container, namespace, name)))
+    let explicit = |name: &str| explicit(container, namespace, name);
+    let env_from = |name: &str| env_from(container, namespace, name);
+    admin_from(explicit, container, namespace).or_else(|| admin_from(env_from, container, namespace))
 }
 
-fn admin_from(variable: impl Fn(&str) -> Option<Field>) -> Option<AdminSource> {
+fn admin_from(secret_variable: impl Fn(&str) -> Option<Field>, container: &Container, namespace: &str) -> Option<AdminSource> {
     RULES.iter().find_map(|rule| {
-        let secret = variable(rule.secret)?;
-        let name =
-            rule.names.iter().find_map(|name| variable(name)).unwrap_or_else(|| Field::Literal(rule.default_name.to_string()));
+        let secret = secret_variable(rule.secret)?;
+        let default = Field::Literal(rule.default_name.to_string());
+        let name = rule
+            .names
+            .iter()
+            .find_map(|name| explicit(container, namespace, name))
+            .or_else(|| {
+                let from = rule.names.iter().find_map(|name| env_from(container, namespace, name))?;
+                Some(Field::FirstOf(vec![from, default.clone()]))
+            })
+            .unwrap_or(default);
         Some(if rule.service_account {
             AdminSource::ServiceAccount { client_id: name, secret }
         } else {
@@ -73,44 +89,84 @@ fn admin_from(variable: impl Fn(&str) -> Option<Field>) -> Option<AdminSource> {
     })
 }
 
-/// Keycloak's relative path (`/auth`, `/keycloak`), when the environment
-/// sets one as a literal.
-pub fn relative_path(container: &Container) -> Option<String> {
-    RELATIVE_PATH.iter().find_map(|name| match explicit(container, "", name)? {
+/// Keycloak's relative path (`/auth`, `/keycloak`) when the environment
+/// sets one: literally, or from a ConfigMap in `configmaps`.
+pub fn relative_path(container: &Container, namespace: &str, configmaps: &ConfigMaps) -> Option<String> {
+    let value = |field: Field| match field {
         Field::Literal(path) => Some(path),
+        Field::ConfigMapKey(key) => configmaps.get(&key.object.to_string())?.get(&key.key).cloned(),
+        Field::FirstOf(fields) => fields.into_iter().find_map(|field| match field {
+            Field::ConfigMapKey(key) => configmaps.get(&key.object.to_string())?.get(&key.key).cloned(),
+            _ => None,
+        }),
         Field::SecretKey(_) => None,
+    };
+    RELATIVE_PATH.iter().find_map(|name| {
+        explicit(container, namespace, name).and_then(value).or_else(|| env_from(container, namespace, name).and_then(value))
     })
 }
 
-/// An `env` entry's value: a literal `value` or a `valueFrom.secretKeyRef`
-/// (the last entry of a name wins, as in Kubernetes).
+/// ConfigMaps whose variables `envFrom` takes, as `namespace/name`.
+pub fn env_from_configmaps(container: &Container, namespace: &str) -> Vec<ObjectRef> {
+    container
+        .env_from
+        .iter()
+        .flatten()
+        .filter_map(|source| {
+            Some(ObjectRef { namespace: namespace.to_string(), name: source.config_map_ref.as_ref()?.name.clone() })
+        })
+        .collect()
+}
+
+/// An `env` entry's value: a literal `value`, a `valueFrom.secretKeyRef` or
+/// `configMapKeyRef` (the last entry of a name wins, as in Kubernetes).
 fn explicit(container: &Container, namespace: &str, name: &str) -> Option<Field> {
     let var = container.env.iter().flatten().rev().find(|var| var.name == name)?;
     if let Some(value) = var.value.as_ref().filter(|v| !v.is_empty()) {
         return Some(Field::Literal(value.clone()));
     }
-    let key = var.value_from.as_ref()?.secret_key_ref.as_ref()?;
-    Some(Field::SecretKey(KeyRef {
-        object: ObjectRef { namespace: namespace.to_string(), name: key.name.clone() },
-        key: key.key.clone(),
-    }))
+    let from = var.value_from.as_ref()?;
+    let key = |name: &str, key: &str| KeyRef {
+        object: ObjectRef { namespace: namespace.to_string(), name: name.to_string() },
+        key: key.to_string(),
+    };
+    if let Some(secret) = &from.secret_key_ref {
+        return Some(Field::SecretKey(key(&secret.name, &secret.key)));
+    }
+    let configmap = from.config_map_key_ref.as_ref()?;
+    Some(Field::ConfigMapKey(key(&configmap.name, &configmap.key)))
 }
 
-/// The key of a Secret that `envFrom` turns into this variable.
-fn from_env_from(container: &Container, namespace: &str, name: &str) -> Option<Field> {
-    container.env_from.iter().flatten().rev().find_map(|source| {
-        let secret = source.secret_ref.as_ref()?;
-        let key = name.strip_prefix(source.prefix.as_deref().unwrap_or(""))?;
-        Some(Field::SecretKey(KeyRef {
-            object: ObjectRef { namespace: namespace.to_string(), name: secret.name.clone() },
-            key: key.to_string(),
-        }))
-    })
+/// The keys of the Secrets and ConfigMaps that `envFrom` may turn into this
+/// variable, the one that wins first (later entries win, as in Kubernetes).
+fn env_from(container: &Container, namespace: &str, name: &str) -> Option<Field> {
+    let fields: Vec<Field> = container
+        .env_from
+        .iter()
+        .flatten()
+        .rev()
+        .filter_map(|source| {
+            let key = name.strip_prefix(source.prefix.as_deref().unwrap_or(""))?.to_string();
+            let in_namespace = |object: &str| ObjectRef { namespace: namespace.to_string(), name: object.to_string() };
+            match (&source.secret_ref, &source.config_map_ref) {
+                (Some(secret), _) => Some(Field::SecretKey(KeyRef { object: in_namespace(&secret.name), key })),
+                (None, Some(configmap)) => Some(Field::ConfigMapKey(KeyRef { object: in_namespace(&configmap.name), key })),
+                (None, None) => None,
+            }
+        })
+        .collect();
+    match fields.len() {
+        0 => None,
+        1 => fields.into_iter().next(),
+        _ => Some(Field::FirstOf(fields)),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use k8s_openapi::api::core::v1::{EnvFromSource, EnvVar, EnvVarSource, SecretEnvSource, SecretKeySelector};
+    use k8s_openapi::api::core::v1::{
+        ConfigMapEnvSource, EnvFromSource, EnvVar, EnvVarSource, SecretEnvSource, SecretKeySelector,
+    };
 
     use super::*;
 
@@ -205,7 +261,7 @@ mod tests {
         assert_eq!(
             admin(&only_env_from, "ns"),
             Some(AdminSource::Password {
-                user: key("bootstrap", "KC_BOOTSTRAP_ADMIN_USERNAME"),
+                user: Field::FirstOf(vec![key("bootstrap", "KC_BOOTSTRAP_ADMIN_USERNAME"), Field::Literal("temp-admin".into())]),
                 password: key("bootstrap", "KC_BOOTSTRAP_ADMIN_PASSWORD")
             })
         );
@@ -214,8 +270,41 @@ mod tests {
 
     #[test]
     fn relative_paths_come_from_either_variable() {
-        assert_eq!(relative_path(&container(vec![literal("KC_HTTP_RELATIVE_PATH", "/auth")])).as_deref(), Some("/auth"));
-        assert_eq!(relative_path(&container(vec![literal("KEYCLOAK_HTTP_RELATIVE_PATH", "/kc")])).as_deref(), Some("/kc"));
-        assert_eq!(relative_path(&container(vec![])), None);
+        let none = ConfigMaps::new();
+        assert_eq!(
+            relative_path(&container(vec![literal("KC_HTTP_RELATIVE_PATH", "/auth")]), "ns", &none).as_deref(),
+            Some("/auth")
+        );
+        assert_eq!(
+            relative_path(&container(vec![literal("KEYCLOAK_HTTP_RELATIVE_PATH", "/kc")]), "ns", &none).as_deref(),
+            Some("/kc")
+        );
+        assert_eq!(relative_path(&container(vec![]), "ns", &none), None);
+    }
+
+    #[test]
+    fn the_bitnami_chart_keeps_the_user_and_path_in_a_configmap() {
+        let mut c = container(vec![from_secret("KC_BOOTSTRAP_ADMIN_PASSWORD", "keycloak", "admin-password")]);
+        c.env_from = Some(vec![EnvFromSource {
+            config_map_ref: Some(ConfigMapEnvSource { name: "keycloak-env-vars".into(), ..Default::default() }),
+            ..Default::default()
+        }]);
+        let in_configmap = |k: &str| {
+            Field::ConfigMapKey(KeyRef {
+                object: ObjectRef { namespace: "ns".into(), name: "keycloak-env-vars".into() },
+                key: k.into(),
+            })
+        };
+        assert_eq!(
+            admin(&c, "ns"),
+            Some(AdminSource::Password {
+                user: Field::FirstOf(vec![in_configmap("KC_BOOTSTRAP_ADMIN_USERNAME"), Field::Literal("temp-admin".into())]),
+                password: key("keycloak", "admin-password")
+            })
+        );
+        let configmaps: ConfigMaps =
+            [("ns/keycloak-env-vars".to_string(), [("KC_HTTP_RELATIVE_PATH".to_string(), "/auth".to_string())].into())].into();
+        assert_eq!(relative_path(&c, "ns", &configmaps).as_deref(), Some("/auth"));
+        assert_eq!(env_from_configmaps(&c, "ns"), [ObjectRef { namespace: "ns".into(), name: "keycloak-env-vars".into() }]);
     }
 }

@@ -15,10 +15,12 @@ mod workload;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{PodTemplateSpec, Service};
 use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::ApiResource;
 
+use self::env::ConfigMaps;
 use crate::admin::AdminSource;
 use crate::cluster::{Cluster, KeyRef, ObjectRef, ServicePort};
 use crate::error::{Error, Kind, Result};
@@ -279,7 +281,8 @@ fn find_in(cluster: &Cluster, namespace: Option<&str>) -> Result<Vec<Candidate>>
         for (origin, meta, template) in workloads {
             let in_namespace = |ns: &Option<String>| *ns == meta.namespace;
             let services: Vec<Service> = services.iter().filter(|s| in_namespace(&s.metadata.namespace)).cloned().collect();
-            if let Some(candidate) = workload::candidate(origin, meta, template, &services, &ingresses) {
+            let configmaps = env_configmaps(cluster, meta, template);
+            if let Some(candidate) = workload::candidate(origin, meta, template, &services, &ingresses, &configmaps) {
                 // CSM's own Keycloak workload is the Keycloak its Secret names.
                 let csm = found.iter().any(|c| c.origin == Origin::CsmSecret && c.object.namespace == candidate.object.namespace);
                 if !csm {
@@ -289,6 +292,19 @@ fn find_in(cluster: &Cluster, namespace: Option<&str>) -> Result<Vec<Candidate>>
         }
     }
     Ok(found)
+}
+
+/// The ConfigMaps a Keycloak container takes variables from with `envFrom`
+/// (the Bitnami chart keeps its relative path there). Best effort: one that
+/// cannot be read just leaves its variables unknown.
+fn env_configmaps(cluster: &Cluster, meta: &ObjectMeta, template: &PodTemplateSpec) -> ConfigMaps {
+    let (Some(container), Some(namespace)) = (workload::keycloak_container(meta, template), meta.namespace.as_deref()) else {
+        return ConfigMaps::new();
+    };
+    env::env_from_configmaps(container, namespace)
+        .into_iter()
+        .filter_map(|configmap| Some((configmap.to_string(), cluster.configmap_data(&configmap).ok()?)))
+        .collect()
 }
 
 /// The one candidate: the one `--keycloak` names, or the only one found.

@@ -9,7 +9,8 @@ use k8s_openapi::api::core::v1::{Container, PodTemplateSpec, Service};
 use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{Candidate, Found, Origin, ServiceRef, env, join_path, normalize_path};
+use super::env::{self, ConfigMaps};
+use super::{Candidate, Found, Origin, ServiceRef, join_path, normalize_path};
 use crate::cluster::{ObjectRef, ServicePort};
 
 const NAME_LABEL: &str = "app.kubernetes.io/name";
@@ -23,20 +24,16 @@ pub fn candidate(
     template: &PodTemplateSpec,
     services: &[Service],
     ingresses: &[Ingress],
+    configmaps: &ConfigMaps,
 ) -> Option<Candidate> {
     let owned_by_operator = meta.owner_references.iter().flatten().any(|owner| owner.kind == super::operator::KIND);
-    let pod = template.spec.as_ref()?;
-    let keycloak_container = pod.containers.iter().find(|c| is_keycloak_image(c));
-    let labelled = [meta.labels.as_ref(), template.metadata.as_ref().and_then(|m| m.labels.as_ref())]
-        .into_iter()
-        .flatten()
-        .any(|labels| labels.get(NAME_LABEL).is_some_and(|name| NAME_LABELS.contains(&name.as_str())));
-    if owned_by_operator || !(labelled || keycloak_container.is_some()) {
+    if owned_by_operator {
         return None;
     }
+    let container = keycloak_container(meta, template)?;
     let object = ObjectRef { namespace: meta.namespace.clone()?, name: meta.name.clone()? };
-    let container = keycloak_container.or(pod.containers.first())?;
-    let relative_path = env::relative_path(container).map(|p| normalize_path(&p)).unwrap_or_default();
+    let relative_path =
+        env::relative_path(container, &object.namespace, configmaps).map(|p| normalize_path(&p)).unwrap_or_default();
     let pod_labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
     let service = services.iter().find(|s| selects(s, &pod_labels)).and_then(|s| service_ref(s, &relative_path));
     let url = service.as_ref().map(|service| {
@@ -52,6 +49,16 @@ pub fn candidate(
         service,
         object,
     })
+}
+
+/// The container that runs Keycloak, if this workload runs it.
+pub fn keycloak_container<'a>(meta: &ObjectMeta, template: &'a PodTemplateSpec) -> Option<&'a Container> {
+    let pod = template.spec.as_ref()?;
+    let labelled = [meta.labels.as_ref(), template.metadata.as_ref().and_then(|m| m.labels.as_ref())]
+        .into_iter()
+        .flatten()
+        .any(|labels| labels.get(NAME_LABEL).is_some_and(|name| NAME_LABELS.contains(&name.as_str())));
+    pod.containers.iter().find(|c| is_keycloak_image(c)).or_else(|| labelled.then(|| pod.containers.first()).flatten())
 }
 
 /// `keycloak` in the image's repository name (not its registry or tag);
@@ -178,13 +185,21 @@ mod tests {
         for image in
             ["quay.io/keycloak/keycloak:26.0", "docker.io/bitnami/keycloak:26", "registry:5000/my/keycloak-custom@sha256:ab"]
         {
-            assert!(candidate(Origin::StatefulSet, &meta("a"), &template(image, vec![]), &[], &[]).is_some(), "{image}");
+            assert!(
+                candidate(Origin::StatefulSet, &meta("a"), &template(image, vec![]), &[], &[], &ConfigMaps::new()).is_some(),
+                "{image}"
+            );
         }
         for image in ["quay.io/keycloak/keycloak-operator:26.0", "postgres:16", "keycloak.example.com/nginx:1"] {
-            assert!(candidate(Origin::Deployment, &meta("a"), &template(image, vec![]), &[], &[]).is_none(), "{image}");
+            assert!(
+                candidate(Origin::Deployment, &meta("a"), &template(image, vec![]), &[], &[], &ConfigMaps::new()).is_none(),
+                "{image}"
+            );
         }
         let labelled = ObjectMeta { labels: labels(&[(NAME_LABEL, "keycloakx")]), ..meta("a") };
-        assert!(candidate(Origin::StatefulSet, &labelled, &template("example/sso:1", vec![]), &[], &[]).is_some());
+        assert!(
+            candidate(Origin::StatefulSet, &labelled, &template("example/sso:1", vec![]), &[], &[], &ConfigMaps::new()).is_some()
+        );
     }
 
     #[test]
@@ -193,7 +208,17 @@ mod tests {
             owner_references: Some(vec![OwnerReference { kind: "Keycloak".into(), name: "a".into(), ..Default::default() }]),
             ..meta("a")
         };
-        assert!(candidate(Origin::StatefulSet, &owned, &template("quay.io/keycloak/keycloak:26", vec![]), &[], &[]).is_none());
+        assert!(
+            candidate(
+                Origin::StatefulSet,
+                &owned,
+                &template("quay.io/keycloak/keycloak:26", vec![]),
+                &[],
+                &[],
+                &ConfigMaps::new()
+            )
+            .is_none()
+        );
     }
 
     #[test]
@@ -203,19 +228,33 @@ mod tests {
             vec![literal("KEYCLOAK_ADMIN_USER", "user"), literal("KC_HTTP_RELATIVE_PATH", "/auth/")],
         );
         let services = [service("other", 80, "http"), service("sso", 80, "http")];
-        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services[1..], &[]).unwrap();
+        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services[1..], &[], &ConfigMaps::new()).unwrap();
         let url = c.url.unwrap();
         assert_eq!((url.value.as_str(), url.internal), ("http://sso.kc.svc:80/auth", true));
         assert_eq!(c.admin, None, "a user without a password names no admin");
-        let c =
-            candidate(Origin::StatefulSet, &meta("sso"), &t, &services[1..], &[ingress("sso", "sso.example.com", true)]).unwrap();
+        let c = candidate(
+            Origin::StatefulSet,
+            &meta("sso"),
+            &t,
+            &services[1..],
+            &[ingress("sso", "sso.example.com", true)],
+            &ConfigMaps::new(),
+        )
+        .unwrap();
         let url = c.url.unwrap();
         assert_eq!(
             (url.value.as_str(), url.internal, url.from.as_str()),
             ("https://sso.example.com/auth", false, "Ingress kc/sso")
         );
-        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services[1..], &[ingress("sso", "sso.example.com", false)])
-            .unwrap();
+        let c = candidate(
+            Origin::StatefulSet,
+            &meta("sso"),
+            &t,
+            &services[1..],
+            &[ingress("sso", "sso.example.com", false)],
+            &ConfigMaps::new(),
+        )
+        .unwrap();
         assert_eq!(c.url.unwrap().value, "http://sso.example.com/auth");
     }
 
@@ -228,7 +267,7 @@ mod tests {
             ..Default::default()
         });
         let t = template("quay.io/keycloak/keycloak:26", vec![literal("KC_BOOTSTRAP_ADMIN_PASSWORD", "pw")]);
-        let c = candidate(Origin::Deployment, &meta("sso"), &t, &[s], &[]).unwrap();
+        let c = candidate(Origin::Deployment, &meta("sso"), &t, &[s], &[], &ConfigMaps::new()).unwrap();
         assert_eq!(c.url.unwrap().value, "https://sso.kc.svc:8443");
         assert!(matches!(c.admin, Some(AdminSource::Password { password: Field::Literal(_), .. })));
     }

@@ -230,14 +230,13 @@ fn apiserver_refusal(reply: &Reply, proxy: &ServiceProxy) -> Option<Error> {
     }
     let message = one_line(status.get("message").and_then(Value::as_str).unwrap_or_default());
     let service = proxy.service();
-    let flag = settings::VIA_APISERVER.key;
     Some(match reply.status {
         401 => Error::new(Kind::KubeApi, format!("the API server rejected our credentials for the service proxy: {message}"))
             .hint("refresh the kubeconfig credentials or token"),
         403 => Error::new(Kind::Forbidden, format!("the API server refused to proxy to Service {service}: {message}"))
             .hint(format!("it needs RBAC get and create on services/proxy in namespace {}", service.service.namespace)),
         404 => Error::new(Kind::NotFound, format!("no Service {service} to proxy to: {message}"))
-            .hint(format!("name Keycloak's Service with --{flag}=[NAMESPACE/][https:]SERVICE[:PORT]")),
+            .hint("check the Service in front of Keycloak's pods"),
         503 if message.contains("no endpoints available") => Error::new(
             Kind::Unreachable,
             format!("Service {service} has no ready endpoints (the API server answered 503: {message})"),

@@ -9,7 +9,6 @@ mod tls;
 
 pub use api::Admin;
 pub use client::ClientInfo;
-pub use http::host_of;
 pub use login::Keycloak;
 pub use tls::{ExtraCa, config as tls_config, os_roots};
 

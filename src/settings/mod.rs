@@ -19,7 +19,7 @@ pub use config_file::{ConfigFile, PATH_ENV as CONFIG_PATH_ENV};
 
 use crate::admin::KeyNames;
 use crate::cli::{KeycloakArgs, KubeArgs};
-use crate::cluster::{KeyRef, ObjectRef, ServicePort};
+use crate::cluster::{KeyRef, ObjectRef};
 use crate::error::{Error, Result};
 
 /// One Keycloak setting: flag `--KEY`, environment variable `ENV`, config
@@ -126,19 +126,8 @@ pub const KEYCLOAK: Spec = Spec {
     bare: None,
 };
 
-pub const VIA_APISERVER: Spec = Spec {
-    key: "via-apiserver",
-    env: "KUBECTL_KEYCLOAK_VIA_APISERVER",
-    value_name: "[NAMESPACE/][https:]SERVICE[:PORT]",
-    help: "Reach Keycloak through the Kubernetes API server's service proxy: to this Service, or without a value \
-           to the one found (CSM: services/cray-keycloak-http:80); off: never, not even when the URL's host \
-           does not resolve",
-    default: None,
-    bare: Some("auto"),
-};
-
 /// The settings a flag, the environment and the config file can all set.
-pub const KEYCLOAK_SETTINGS: [&Spec; 11] = [
+pub const KEYCLOAK_SETTINGS: [&Spec; 10] = [
     &KEYCLOAK_URL,
     &REALM,
     &ADMIN_REALM,
@@ -147,22 +136,9 @@ pub const KEYCLOAK_SETTINGS: [&Spec; 11] = [
     &ADMIN_USER_KEY,
     &ADMIN_PASSWORD_KEY,
     &KEYCLOAK,
-    &VIA_APISERVER,
     &CA_FILE,
     &CA_CONFIGMAP,
 ];
-
-/// When to reach Keycloak through the API server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ViaApiServer {
-    /// Directly; through the API server only when the URL's host does not
-    /// resolve and Keycloak's Service is known.
-    Fallback,
-    /// Always directly.
-    Never,
-    /// Always through the API server: to this Service, or the one found.
-    Always(Option<ServicePort>),
-}
 
 /// Namespace of Secrets and ConfigMaps named without one (CSM's).
 pub const DEFAULT_NAMESPACE: &str = "services";
@@ -218,7 +194,6 @@ pub struct Settings {
     pub admin_password_key: Option<Setting<String>>,
     /// `--keycloak`: which of several Keycloaks found.
     pub keycloak: Option<Setting<ObjectRef>>,
-    pub via_apiserver: Setting<ViaApiServer>,
     pub ca_file: Option<Setting<PathBuf>>,
     pub ca_configmap: Option<Setting<KeyRef>>,
     pub insecure: bool,
@@ -277,15 +252,6 @@ impl Settings {
             ca_configmap: layered(&CA_CONFIGMAP)
                 .map(|s| s.try_map(|text| KeyRef::parse(&text, ns, DEFAULT_CA_KEY)))
                 .transpose()?,
-            via_apiserver: match (args.no_via_apiserver, layered(&VIA_APISERVER)) {
-                (true, _) => Setting { value: ViaApiServer::Never, source: Source::Flag },
-                (false, None) => Setting { value: ViaApiServer::Fallback, source: Source::Default },
-                (false, Some(given)) => given.try_map(|text| match text.as_str() {
-                    "auto" | "on" | "true" => Ok(ViaApiServer::Always(None)),
-                    "off" | "never" | "false" => Ok(ViaApiServer::Never),
-                    _ => ServicePort::parse(&text, ns).map(|port| ViaApiServer::Always(Some(port))),
-                })?,
-            },
             insecure: args.insecure_skip_keycloak_tls_verify,
             timeout,
             namespace,
@@ -321,13 +287,6 @@ impl Settings {
         rows.push(optional(&CA_FILE, ca_file, "OS trust store only"));
         let ca_configmap = self.ca_configmap.clone().map(|s| Setting { value: s.value.to_string(), source: s.source });
         rows.push(optional(&CA_CONFIGMAP, ca_configmap, "not used"));
-        let via = match &self.via_apiserver.value {
-            ViaApiServer::Fallback => "when the URL's host does not resolve".to_string(),
-            ViaApiServer::Never => "off".to_string(),
-            ViaApiServer::Always(None) => "always, to the Service found".to_string(),
-            ViaApiServer::Always(Some(port)) => format!("always, to {port}"),
-        };
-        rows.push(row(&VIA_APISERVER, via, &self.via_apiserver.source));
         let timeout = self.timeout.map_or_else(|| "none".to_string(), |t| format!("{}s", t.as_secs_f64()));
         rows.push(["request-timeout".into(), timeout, String::new()]);
         if self.insecure {
