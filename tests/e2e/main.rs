@@ -10,6 +10,7 @@ mod client_secret;
 mod clients;
 mod config;
 mod create_client;
+mod discovery;
 mod dotenv;
 mod failures;
 mod gateway;
