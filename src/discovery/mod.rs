@@ -115,7 +115,7 @@ pub struct Located {
     pub internal_url: bool,
     pub ca: Option<Setting<KeyRef>>,
     pub bootstrap_admin: bool,
-    /// Keycloak's Service, when known: for `--via-apiserver`.
+    /// Keycloak's Service, when known: for `discover --check` and the port-forward hint.
     pub service: Option<ServiceRef>,
     /// The admin Secret's data when locating already read it.
     pub admin_data: Option<BTreeMap<String, Vec<u8>>>,
