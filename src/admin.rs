@@ -191,6 +191,13 @@ impl AdminCredentials {
         }
     }
 
+    /// The OAuth client the login uses.
+    pub fn client_id(&self) -> &str {
+        match self {
+            AdminCredentials::Password { client_id, .. } | AdminCredentials::ClientCredentials { client_id, .. } => client_id,
+        }
+    }
+
     /// Who logs in, for messages.
     pub fn describe(&self) -> String {
         match self {

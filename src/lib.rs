@@ -45,9 +45,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         if cli.verbose > 0 {
             trace::enable();
         }
-        commands::execute(&cli)
+        commands::execute(&cli, &output::write_stdout)
     });
-    match result.and_then(|output| output::write_stdout(&output)) {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("kubectl-keycloak: error: {err}");

@@ -36,7 +36,10 @@ pub fn run(kube: Kube, settings: &Settings, args: &DiscoverArgs) -> Result<Strin
                             session::log_in_through_apiserver(&cluster, service, &credentials, settings)
                                 .map(|_| "OK through the API server's service proxy (the URL does not resolve here)".to_string())
                         }
-                        (result, _) => result.map(|_| "OK".to_string()),
+                        (result, _) => result.map(|admin| {
+                            admin.log_out();
+                            "OK".to_string()
+                        }),
                     }
                 });
                 checked.unwrap_or_else(|err| err.to_string())

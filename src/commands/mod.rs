@@ -16,31 +16,58 @@ use crate::session::Session;
 use crate::settings::{self, ConfigFile, Settings};
 use crate::trace;
 
-pub fn execute(cli: &Cli) -> Result<String> {
+/// Run the command and hand its whole output to `write`, once, after every
+/// step succeeded.
+pub fn execute(cli: &Cli, write: &dyn Fn(&str) -> Result<()>) -> Result<()> {
     match &cli.command {
         Command::ClientSecret(args) => {
             client_secret::check(args)?;
-            client_secret::run(&open_session(cli)?, args)
+            with_session(cli, write, End::Session, |session| client_secret::run(session, args))
         }
         Command::CreateClient(args) => {
             create_client::check(args)?;
-            create_client::run(&open_session(cli)?, args)
+            with_session(cli, write, End::Session, |session| create_client::run(session, args))
         }
-        Command::Clients(args) => clients::run(&open_session(cli)?, args),
+        Command::Clients(args) => with_session(cli, write, End::Session, |session| clients::run(session, args)),
         Command::Token(args) => {
             token::check(args)?;
-            token::run(&open_session(cli)?, args)
+            // The printed token is the session's: ending it would revoke it.
+            with_session(cli, write, End::Keep, |session| token::run(session, args))
         }
         Command::Discover(args) => {
             let (kube, _, settings) = resolve(cli)?;
-            discover::run(kube, &settings, args)
+            write(&discover::run(kube, &settings, args)?)
         }
         Command::Config => {
             let (kube, config, settings) = resolve(cli)?;
-            Ok(config::run(kube, &config, &settings))
+            write(&config::run(kube, &config, &settings))
         }
-        Command::Completion(args) => Ok(completion::run(args)),
+        Command::Completion(args) => write(&completion::run(args)),
     }
+}
+
+/// Whether the admin's session in Keycloak ends with the command.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    Session,
+    Keep,
+}
+
+/// One admin session for `run`; its output is written first, then the
+/// session ends (also after a failure), so nothing waits on the logout.
+fn with_session(
+    cli: &Cli,
+    write: &dyn Fn(&str) -> Result<()>,
+    end: End,
+    run: impl FnOnce(&Session) -> Result<String>,
+) -> Result<()> {
+    let (kube, _, settings) = resolve(cli)?;
+    let session = Session::open(kube, &settings)?;
+    let result = run(&session).and_then(|output| write(&output));
+    if end == End::Session {
+        session.keycloak.log_out();
+    }
+    result
 }
 
 /// The kubeconfig, the config file and the settings they select.
@@ -53,9 +80,4 @@ fn resolve(cli: &Cli) -> Result<(Kube, ConfigFile, Settings)> {
     let config = ConfigFile::load()?;
     let settings = Settings::resolve(&cli.keycloak, &cli.kube, timeout, kube.context.as_deref(), &config)?;
     Ok((kube, config, settings))
-}
-
-fn open_session(cli: &Cli) -> Result<Session> {
-    let (kube, _, settings) = resolve(cli)?;
-    Session::open(kube, &settings)
 }

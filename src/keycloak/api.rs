@@ -3,11 +3,15 @@
 
 use serde_json::Value;
 
+use std::time::Duration;
+
 use super::client::ClientInfo;
 use super::encode;
 use super::http::{Http, Reply, Request, error_text, is_json, parse_json, unexpected};
+use super::login::LoginSession;
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
+use crate::trace;
 
 /// The realm holding the admin user.
 const ADMIN_REALM: &str = "master";
@@ -15,11 +19,29 @@ const ADMIN_REALM: &str = "master";
 pub struct Admin {
     http: Http,
     token: Secret,
+    session: Option<LoginSession>,
 }
 
+/// Ending the session must never hold the user up for long.
+const LOGOUT_LIMIT: Duration = Duration::from_secs(2);
+
 impl Admin {
-    pub(super) fn new(http: Http, token: Secret) -> Self {
-        Admin { http, token }
+    pub(super) fn new(http: Http, token: Secret, session: Option<LoginSession>) -> Self {
+        Admin { http, token, session }
+    }
+
+    /// End the login's session in Keycloak (the token stops working), so
+    /// that runs in a loop leave no admin sessions behind. Best effort: a
+    /// failure is traced under `-v`, never reported otherwise.
+    pub fn log_out(self) {
+        let Some(session) = self.session else { return };
+        let url = format!("{}/realms/{}/protocol/openid-connect/logout", self.http.base(), encode(&session.realm));
+        let form = [("client_id", session.client_id.as_str()), ("refresh_token", session.refresh_token.expose())];
+        match self.http.send_within(Request::PostForm(&form), &url, LOGOUT_LIMIT) {
+            Ok(reply) if matches!(reply.status, 200 | 204) => {}
+            Ok(reply) => trace::note(&format!("the admin session could not be ended: {}", error_text(&reply))),
+            Err(err) => trace::note(&format!("the admin session could not be ended: {err}")),
+        }
     }
 
     /// The access token obtained at login.

@@ -105,25 +105,32 @@ impl Http {
     /// so a gateway's 502/503/504 is retried a bounded number of times;
     /// nothing else is.
     pub fn send(&self, request: Request<'_>, url: &str, bearer: Option<&Secret>) -> Result<Reply> {
-        let mut reply = self.exchange(request, url, bearer)?;
+        let mut reply = self.exchange(request, url, bearer, None)?;
         if let Request::Get = request {
             for delay in GET_RETRY_DELAYS {
                 if !matches!(reply.status, 502..=504) {
                     break;
                 }
                 std::thread::sleep(delay);
-                reply = self.exchange(request, url, bearer)?;
+                reply = self.exchange(request, url, bearer, None)?;
             }
         }
         Ok(reply)
     }
 
     /// Send one request and read its whole (bounded) body.
-    fn exchange(&self, request: Request<'_>, url: &str, bearer: Option<&Secret>) -> Result<Reply> {
+    /// Send once, never retried, within `limit` (and the usual timeout):
+    /// for requests whose failure must not hold the user up.
+    pub fn send_within(&self, request: Request<'_>, url: &str, limit: Duration) -> Result<Reply> {
+        let limit = self.timeout.map_or(limit, |timeout| timeout.min(limit));
+        self.exchange(request, url, None, Some(limit))
+    }
+
+    fn exchange(&self, request: Request<'_>, url: &str, bearer: Option<&Secret>, limit: Option<Duration>) -> Result<Reply> {
         let authorization = bearer.map(|token| format!("Bearer {}", token.expose()));
         let started = Instant::now();
         let result = match &self.transport {
-            Transport::Direct(agent) => self.direct(agent, request, url, &authorization),
+            Transport::Direct(agent) => self.direct(agent, request, url, &authorization, limit),
             Transport::ApiServer(proxy) => through_proxy(proxy, request, url, &authorization),
         };
         match &result {
@@ -133,15 +140,22 @@ impl Http {
         result
     }
 
-    fn direct(&self, agent: &Agent, request: Request<'_>, url: &str, authorization: &Option<String>) -> Result<Reply> {
+    fn direct(
+        &self,
+        agent: &Agent,
+        request: Request<'_>,
+        url: &str,
+        authorization: &Option<String>,
+        limit: Option<Duration>,
+    ) -> Result<Reply> {
         let sent = match request {
-            Request::Get => with_auth(agent.get(url), authorization).call(),
-            Request::Delete => with_auth(agent.delete(url), authorization).call(),
-            Request::PostEmpty => with_auth(agent.post(url), authorization).send_empty(),
+            Request::Get => prepare(agent.get(url), authorization, limit).call(),
+            Request::Delete => prepare(agent.delete(url), authorization, limit).call(),
+            Request::PostEmpty => prepare(agent.post(url), authorization, limit).send_empty(),
             Request::PostJson(body) => {
-                with_auth(agent.post(url), authorization).header("Content-Type", "application/json").send(body.to_string())
+                prepare(agent.post(url), authorization, limit).header("Content-Type", "application/json").send(body.to_string())
             }
-            Request::PostForm(form) => with_auth(agent.post(url), authorization).send_form(form.iter().copied()),
+            Request::PostForm(form) => prepare(agent.post(url), authorization, limit).send_form(form.iter().copied()),
         };
         sent.and_then(|mut response| {
             let status = response.status().as_u16();
@@ -253,9 +267,18 @@ fn apiserver_refusal(reply: &Reply, proxy: &ServiceProxy) -> Option<Error> {
     })
 }
 
-fn with_auth<B>(request: ureq::RequestBuilder<B>, authorization: &Option<String>) -> ureq::RequestBuilder<B> {
-    match authorization {
+/// The Authorization header and a tighter time limit, when given.
+fn prepare<B>(
+    request: ureq::RequestBuilder<B>,
+    authorization: &Option<String>,
+    limit: Option<Duration>,
+) -> ureq::RequestBuilder<B> {
+    let request = match authorization {
         Some(value) => request.header("Authorization", value),
+        None => request,
+    };
+    match limit {
+        Some(limit) => request.config().timeout_global(Some(limit)).build(),
         None => request,
     }
 }

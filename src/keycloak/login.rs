@@ -8,7 +8,7 @@ use ureq::tls::TlsConfig;
 
 use super::api::Admin;
 use super::encode;
-use super::http::{Http, Reply, Request, error_text, is_json, parse_json, unexpected};
+use super::http::{Http, Request, error_text, is_json, parse_json, unexpected};
 use crate::admin::AdminCredentials;
 use crate::cluster::ServiceProxy;
 use crate::error::{Error, Kind, Result};
@@ -45,8 +45,19 @@ impl Keycloak {
         let reply = self.http.send(Request::PostForm(&form), &url, None)?;
         match reply.status {
             200 => {
-                let token = access_token(&reply, &url)?;
-                Ok(Admin::new(self.http, token))
+                let json = parse_json(&reply, &url)?;
+                let token = secret_field(&json, "access_token").ok_or_else(|| {
+                    Error::new(Kind::BadResponse, format!("the token endpoint {url} answered without an access_token"))
+                })?;
+                // A password login is a user session in Keycloak until it
+                // idles out; its refresh token ends it. client_credentials
+                // gets no refresh token and leaves no session (21 and 26).
+                let session = secret_field(&json, "refresh_token").map(|refresh_token| LoginSession {
+                    realm: realm.to_string(),
+                    client_id: credentials.client_id().to_string(),
+                    refresh_token,
+                });
+                Ok(Admin::new(self.http, token, session))
             }
             400 | 401 if is_json(&reply) => Err(Error::new(
                 Kind::Auth,
@@ -64,10 +75,13 @@ impl Keycloak {
     }
 }
 
-fn access_token(reply: &Reply, url: &str) -> Result<Secret> {
-    let json = parse_json(reply, url)?;
-    json.get("access_token")
-        .and_then(Value::as_str)
-        .map(Secret::new)
-        .ok_or_else(|| Error::new(Kind::BadResponse, format!("the token endpoint {url} answered without an access_token")))
+fn secret_field(json: &Value, name: &str) -> Option<Secret> {
+    json.get(name).and_then(Value::as_str).filter(|v| !v.is_empty()).map(Secret::new)
+}
+
+/// What ends the admin's session in Keycloak.
+pub struct LoginSession {
+    pub realm: String,
+    pub client_id: String,
+    pub refresh_token: Secret,
 }

@@ -20,6 +20,7 @@ mod pipes;
 mod regenerate;
 mod rotated;
 mod service_account_admin;
+mod sessions;
 mod shells;
 mod to_secret;
 mod token;
