@@ -8,7 +8,7 @@ use crate::cluster::{Cluster, Kube};
 use crate::discovery::{self, Located, ServiceRef};
 use crate::error::{Error, Kind, Result};
 use crate::keycloak::{self, Admin, ExtraCa, Keycloak};
-use crate::settings::{self, Settings};
+use crate::settings::{self, Settings, Source};
 use crate::trace;
 use ureq::tls::Certificate;
 
@@ -25,15 +25,27 @@ pub struct Session {
 
 impl Session {
     pub fn open(kube: Kube, settings: &Settings) -> Result<Self> {
-        // Parsing the OS trust store is CPU work; a second thread does it
-        // while this one waits for the API server.
-        let (roots, read) = std::thread::scope(|scope| {
-            let roots = scope.spawn(|| trust_store(settings));
+        // Parsing the OS trust store is CPU work, and Keycloak's TCP and TLS
+        // handshakes need nothing from the cluster when its URL and CAs are
+        // already known: a second thread does both while this one waits for
+        // the API server.
+        let ((roots, early), read) = std::thread::scope(|scope| {
+            let early = scope.spawn(|| {
+                let roots = trust_store(settings);
+                let early = connect_early(settings, &roots);
+                (roots, early)
+            });
             let read = Self::admin_credentials(kube, settings);
-            (roots.join().unwrap_or_default(), read)
+            (early.join().unwrap_or_default(), read)
         });
         let (cluster, located, credentials) = read?;
-        let keycloak = log_in(&cluster, &located, &credentials, settings, roots)?;
+        let keycloak = match early {
+            // The connection is kept alive in the agent; the login reuses it.
+            Some(keycloak) if located.url.value == settings.keycloak_url.value && located.ca.is_none() => {
+                keycloak.login(&credentials, &settings.admin_realm.value).map_err(|err| explain(err, &located))?
+            }
+            _ => log_in(&cluster, &located, &credentials, settings, roots)?,
+        };
         Ok(Session {
             cluster,
             keycloak,
@@ -50,6 +62,38 @@ impl Session {
             AdminCredentials::read(&cluster, &located.admin.value, &settings.admin_names(), located.admin_data.take())?;
         Ok((cluster, located, credentials))
     }
+}
+
+/// Keycloak with a connection already open, when its URL and every CA to
+/// trust are known before the cluster is asked: the URL is explicit, or the
+/// default on CSM's layout where discovery does not run. Anything that fails
+/// here is left to the login to report, so the user sees the same error.
+fn connect_early(settings: &Settings, roots: &[Certificate<'static>]) -> Option<Keycloak> {
+    let url_known = settings.keycloak_url.source != Source::Default
+        || (settings.keycloak.is_none() && settings.namespace.source == Source::Default);
+    if !url_known || settings.insecure || settings.ca_configmap.is_some() {
+        return None;
+    }
+    let extra = match &settings.ca_file {
+        Some(file) => vec![ExtraCa::from_file(&file.value).ok()?],
+        None => Vec::new(),
+    };
+    let tls = keycloak::tls_config(roots.to_vec(), &extra, false).ok()?;
+    let keycloak = Keycloak::new(&settings.keycloak_url.value, settings.timeout, tls).ok()?;
+    keycloak.connect(&settings.admin_realm.value);
+    Some(keycloak)
+}
+
+fn trace_target(located: &Located, settings: &Settings) {
+    trace::note(&format!(
+        "Keycloak {} ({}), realm {} ({}), admin from {} ({})",
+        trace::mask_userinfo(&located.url.value),
+        located.url.source,
+        settings.realm.value,
+        settings.realm.source,
+        located.admin.value.describe(),
+        located.admin.source,
+    ));
 }
 
 /// The OS trust store, unless verification is off.
@@ -86,15 +130,7 @@ pub fn log_in(
         }
     }
     let tls = keycloak::tls_config(roots, &extra, settings.insecure)?;
-    trace::note(&format!(
-        "Keycloak {} ({}), realm {} ({}), admin from {} ({})",
-        trace::mask_userinfo(&located.url.value),
-        located.url.source,
-        settings.realm.value,
-        settings.realm.source,
-        located.admin.value.describe(),
-        located.admin.source,
-    ));
+    trace_target(located, settings);
     Keycloak::new(&located.url.value, settings.timeout, tls)?
         .login(credentials, &settings.admin_realm.value)
         .map_err(|err| explain(err, located))

@@ -14,6 +14,9 @@ use crate::cluster::ServiceProxy;
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
 
+/// Bounds the early connection: the login still has its own timeout.
+const CONNECT_LIMIT: Duration = Duration::from_secs(10);
+
 /// A Keycloak not yet logged in to.
 pub struct Keycloak {
     http: Http,
@@ -22,6 +25,14 @@ pub struct Keycloak {
 impl Keycloak {
     pub fn new(base_url: &str, timeout: Option<Duration>, tls: TlsConfig) -> Result<Self> {
         Ok(Keycloak { http: Http::new(base_url, timeout, tls)? })
+    }
+
+    /// Open the connection the login will reuse, with the smallest request
+    /// that needs no credentials (the realm's public description). Its
+    /// failure is ignored: the login meets it again and reports it.
+    pub fn connect(&self, realm: &str) {
+        let url = format!("{}/realms/{}", self.http.base(), encode(realm));
+        let _ = self.http.send_within(Request::Get, &url, CONNECT_LIMIT);
     }
 
     /// Keycloak behind a Service, through the API server's service proxy.

@@ -300,3 +300,17 @@ fn failing_exec_credential_plugin_names_the_command_not_its_environment() {
         )
         .within(QUICK);
 }
+
+#[test]
+fn a_missing_admin_secret_is_reported_even_when_keycloak_is_unreachable_too() {
+    // Keycloak's connection is opened while the Secret is read; its failure
+    // must not hide the Secret's, which comes first.
+    Run::kubectl(&["client-secret", "my-test-client", "--admin-secret", "services/kk-no-such-admin", "--keycloak-url"])
+        .arg(format!("https://127.0.0.1:{}/keycloak", free_port()))
+        .run()
+        .fails_with(
+            6,
+            "kubectl-keycloak: error: cannot get Secret services/kk-no-such-admin: not found; \
+             check the namespace and name (--admin-secret NAMESPACE/NAME), and the --context",
+        );
+}
