@@ -127,6 +127,13 @@ Examples:
   # copy the current secret into a Kubernetes Secret (key client-secret)
   kubectl keycloak client-secret my-test-client --to-secret default/my-test-client-auth
 
+  # the keys an application reads, renamed as it wants them
+  kubectl keycloak client-secret my-app --to-secret apps/my-app-auth \\
+      --keys clientID=client-id,clientSecret=client-secret,issuer
+
+  # a Secret manifest for GitOps (nothing is written to the cluster)
+  kubectl keycloak -n apps client-secret my-app -o secret | kubeseal -o yaml > my-app-auth.yaml
+
   # the previous secret kept by a secret-rotation policy
   kubectl keycloak client-secret my-test-client --rotated -o raw";
 
@@ -180,9 +187,19 @@ pub struct SecretOutputArgs {
     pub vars: Vec<String>,
 
     /// Also store the secret in this Kubernetes Secret: created if absent, else
-    /// only KEY changes [KEY default: client-secret]; stdout stays empty unless -o is given
+    /// only KEY (or the --keys) changes [KEY default: client-secret]; stdout stays empty unless -o is given
     #[arg(long, value_name = "[NAMESPACE/]NAME[:KEY]")]
     pub to_secret: Option<String>,
+
+    /// The keys --to-secret and -o secret write, each FIELD or KEY=FIELD, comma-separated; fields:
+    /// client-id, client-secret, realm, issuer, token-url, keycloak-url [default: client-secret]
+    #[arg(long, value_name = "[KEY=]FIELD,…")]
+    pub keys: Option<String>,
+
+    /// Name of the Secret -o secret prints; {clientId} stands for each client's clientId
+    /// [default: {clientId}-auth, in the namespace of -n]
+    #[arg(long, value_name = "[NAMESPACE/]NAME")]
+    pub secret_name: Option<String>,
 }
 
 #[derive(Debug, Args)]

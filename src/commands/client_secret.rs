@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal};
 use crate::cli::ClientSecretArgs;
 use crate::error::{Error, Kind, Result};
 use crate::keycloak::{Admin, ClientInfo};
-use crate::output::{self, Printed};
+use crate::output::{self, ClientFields, Printed};
 use crate::session::Session;
 
 /// How many similar clientIds a "not found" error suggests.
@@ -45,7 +45,7 @@ pub fn check(args: &ClientSecretArgs) -> Result<()> {
     if action == Action::InvalidateRotated && (args.out.to_secret.is_some() || args.out.output.is_some()) {
         return Err(Error::usage("--invalidate-rotated prints and stores nothing; drop -o and --to-secret"));
     }
-    Ok(())
+    output::check_secret_output(&args.out, &args.clients)
 }
 
 pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
@@ -74,7 +74,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
                 continue;
             }
         };
-        items.push(Printed::client_secret(client_id, realm, variable, secret));
+        items.push(Printed::client_secret(ClientFields::new(client_id, realm, keycloak.base_url()), variable, secret));
     }
     if action == Action::InvalidateRotated {
         return Ok(String::new());

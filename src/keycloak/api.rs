@@ -22,6 +22,11 @@ impl Admin {
         Admin { http, token }
     }
 
+    /// Keycloak's base URL, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        self.http.base()
+    }
+
     /// The access token obtained at login.
     pub fn token(&self) -> &Secret {
         &self.token

@@ -35,13 +35,21 @@ fn var_names_the_variable() {
 #[test]
 fn every_output_format() {
     let s = secret("my-test-client");
+    let url = &sandbox().keycloak_url;
     let cases = [
         ("shell", format!("export CLIENT_SECRET='{s}'\n")),
         ("fish", format!("set -gx CLIENT_SECRET '{s}'\n")),
         ("powershell", format!("$env:CLIENT_SECRET = '{s}'\n")),
         ("dotenv", format!("CLIENT_SECRET='{s}'\n")),
         ("raw", format!("{s}\n")),
-        ("json", format!("{{\n  \"clientId\": \"my-test-client\",\n  \"realm\": \"shasta\",\n  \"secret\": \"{s}\"\n}}\n")),
+        (
+            "json",
+            format!(
+                "{{\n  \"clientId\": \"my-test-client\",\n  \"issuer\": \"{url}/realms/shasta\",\n  \"keycloakUrl\": \"{url}\",\n  \
+                 \"realm\": \"shasta\",\n  \"secret\": \"{s}\",\n  \
+                 \"tokenUrl\": \"{url}/realms/shasta/protocol/openid-connect/token\"\n}}\n"
+            ),
+        ),
     ];
     for (format, expected) in cases {
         Run::kubectl(&["client-secret", "my-test-client", "-o", format]).run().success().stdout_is(&expected);

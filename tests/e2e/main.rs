@@ -16,6 +16,7 @@ mod failures;
 mod gateway;
 mod identifiers;
 mod leaks;
+mod manifests;
 mod pipes;
 mod regenerate;
 mod rotated;
