@@ -61,6 +61,10 @@ pub enum Command {
     #[command(after_help = CLIENT_SECRET_EXAMPLES)]
     ClientSecret(ClientSecretArgs),
 
+    /// Print a client's own access token (client_credentials with its secret), ready to eval
+    #[command(after_help = CLIENT_TOKEN_EXAMPLES)]
+    ClientToken(ClientTokenArgs),
+
     /// Create a confidential client and print its secret
     #[command(after_help = CREATE_CLIENT_EXAMPLES)]
     CreateClient(CreateClientArgs),
@@ -136,6 +140,14 @@ Examples:
 
   # the previous secret kept by a secret-rotation policy
   kubectl keycloak client-secret my-test-client --rotated -o raw";
+
+const CLIENT_TOKEN_EXAMPLES: &str = "\
+Examples:
+  eval \"$(kubectl keycloak client-token my-service)\"
+  curl -H \"Authorization: Bearer $ACCESS_TOKEN\" https://my-service.example.com/api
+  kubectl keycloak client-token my-service -o json     # {\"token\", \"expiresAt\", \"scope\"}
+
+The client needs its service account turned on (serviceAccountsEnabled).";
 
 const CREATE_CLIENT_EXAMPLES: &str = "\
 Examples:
@@ -226,6 +238,21 @@ pub struct ClientSecretArgs {
     /// Do not ask before changing anything (required when stdin is not a terminal)
     #[arg(short, long)]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientTokenArgs {
+    /// clientId of the client (exact match), in --realm
+    #[arg(value_name = "CLIENT")]
+    pub client: String,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value = "shell")]
+    pub output: Format,
+
+    /// Variable to set
+    #[arg(long = "var", value_name = "NAME", default_value = "ACCESS_TOKEN")]
+    pub var: String,
 }
 
 #[derive(Debug, Args)]

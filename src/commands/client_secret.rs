@@ -84,7 +84,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     output::deliver(session, &args.out, &items, resync.as_deref())
 }
 
-fn find(session: &Session, client_id: &str) -> Result<ClientInfo> {
+pub(super) fn find(session: &Session, client_id: &str) -> Result<ClientInfo> {
     let (keycloak, realm) = (&session.keycloak, &session.realm);
     keycloak.find_client(realm, client_id)?.ok_or_else(|| client_not_found(session, client_id))
 }

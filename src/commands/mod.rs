@@ -2,6 +2,7 @@
 //! request, `run` does the work and returns the whole stdout.
 
 mod client_secret;
+mod client_token;
 mod clients;
 mod completion;
 mod config;
@@ -21,6 +22,10 @@ pub fn execute(cli: &Cli) -> Result<String> {
         Command::ClientSecret(args) => {
             client_secret::check(args)?;
             client_secret::run(&open_session(cli)?, args)
+        }
+        Command::ClientToken(args) => {
+            client_token::check(args)?;
+            client_token::run(&open_session(cli)?, args)
         }
         Command::CreateClient(args) => {
             create_client::check(args)?;

@@ -39,7 +39,7 @@ pub fn run(session: &Session, args: &TokenArgs) -> Result<String> {
 }
 
 /// The `exp` claim of a JWT, if the token is one (Keycloak's are).
-fn expiry(token: &str) -> Option<jiff::Timestamp> {
+pub(super) fn expiry(token: &str) -> Option<jiff::Timestamp> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     let claims: Value = serde_json::from_slice(&bytes).ok()?;

@@ -7,6 +7,7 @@ mod common;
 mod sandbox;
 
 mod client_secret;
+mod client_token;
 mod clients;
 mod config;
 mod create_client;
