@@ -139,7 +139,10 @@ Examples:
   kubectl keycloak -n apps client-secret my-app -o secret | kubeseal -o yaml > my-app-auth.yaml
 
   # the previous secret kept by a secret-rotation policy
-  kubectl keycloak client-secret my-test-client --rotated -o raw";
+  kubectl keycloak client-secret my-test-client --rotated -o raw
+
+  # every confidential client matching a search, one Secret each
+  kubectl keycloak client-secret --search system --to-secret 'services/{clientId}-auth'";
 
 const CLIENT_TOKEN_EXAMPLES: &str = "\
 Examples:
@@ -217,8 +220,21 @@ pub struct SecretOutputArgs {
 #[derive(Debug, Args)]
 pub struct ClientSecretArgs {
     /// clientId(s) to look up (exact match)
-    #[arg(value_name = "CLIENT", required = true)]
+    #[arg(value_name = "CLIENT", required_unless_present_any = ["search", "all"], conflicts_with_all = ["search", "all"])]
     pub clients: Vec<String>,
+
+    /// Every confidential client whose clientId contains TEXT (case-insensitive); public and
+    /// bearer-only ones are skipped and counted on stderr
+    #[arg(long, value_name = "TEXT", conflicts_with = "all")]
+    pub search: Option<String>,
+
+    /// Every confidential client of the realm; public and bearer-only ones are skipped and counted
+    #[arg(long)]
+    pub all: bool,
+
+    /// Clients fetched per request with --search and --all
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000), hide = true)]
+    pub page_size: u32,
 
     #[command(flatten)]
     pub out: SecretOutputArgs,

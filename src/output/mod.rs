@@ -16,9 +16,11 @@ use std::io::Write;
 use serde_json::Value;
 
 pub use fields::ClientFields;
-pub use secrets::{DEFAULT_VARIABLE, Format, Printed, refuse_manifest, render, validate_variable, variable_names};
+pub use secrets::{
+    DEFAULT_VARIABLE, Format, Printed, refuse_manifest, render, validate_variable, variable_for_client, variable_names,
+};
 pub use table::table;
-pub use to_secret::{check_secret_output, deliver};
+pub use to_secret::{CLIENT_ID, check_secret_output, deliver};
 
 use crate::error::{Error, Kind, Result};
 

@@ -18,8 +18,8 @@ const DEFAULT_SECRET_KEY: &str = "client-secret";
 /// What `--secret-name` stands for when not given.
 const DEFAULT_SECRET_NAME: &str = "{clientId}-auth";
 
-/// Stands for the clientId in `--secret-name`.
-const CLIENT_ID: &str = "{clientId}";
+/// Stands for the clientId in `--secret-name` and `--to-secret`.
+pub const CLIENT_ID: &str = "{clientId}";
 
 /// Argument errors of `--to-secret`, `--keys`, `--secret-name` and `-o
 /// secret`, found before any request: the Secret names these clients would
@@ -34,8 +34,9 @@ pub fn check_secret_output(out: &SecretOutputArgs, client_ids: &[String]) -> Res
         for client_id in client_ids {
             let object = plan.object(client_id)?;
             if names.contains(&object) {
+                let option = if out.to_secret.is_some() { "--to-secret" } else { "--secret-name" };
                 return Err(Error::usage(format!(
-                    "several clients would be written to Secret {object}; put {CLIENT_ID} in --secret-name"
+                    "several clients would be written to Secret {object}; put {CLIENT_ID} in {option}"
                 )));
             }
             names.push(object);
@@ -109,7 +110,7 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// Store the one secret where `--to-secret` says, or print manifests for
+/// Store each secret where `--to-secret` says, or print manifests for
 /// `-o secret`, then render what `-o` asks for: by default the shell
 /// format, or nothing once stored.
 ///
@@ -132,8 +133,14 @@ pub fn deliver(session: &Session, out: &SecretOutputArgs, items: &[Printed], res
             .collect::<Result<Vec<String>>>()?;
         return Ok(manifest::stream(&documents));
     }
-    if let (Some(_), [item]) = (&out.to_secret, items) {
-        store(session, &plan, item, resync)?;
+    if out.to_secret.is_some() {
+        // Every name is checked before the first write.
+        for item in items {
+            plan.object(&client_of(item)?.client_id)?;
+        }
+        for item in items {
+            store(session, &plan, item, resync)?;
+        }
     }
     match (out.output, &out.to_secret) {
         (Some(format), _) => render(format, items),

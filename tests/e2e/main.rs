@@ -6,6 +6,7 @@
 mod common;
 mod sandbox;
 
+mod bulk;
 mod client_secret;
 mod client_token;
 mod clients;
