@@ -83,8 +83,12 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     let (keycloak, realm) = (&session.keycloak, &session.realm);
     let action = Action::of(args);
     let mut items = Vec::with_capacity(args.clients.len());
+    let mut notes = Vec::new();
     for (client_id, variable) in args.clients.iter().zip(variables) {
         let client = find(session, client_id)?;
+        if action != Action::InvalidateRotated {
+            notes.extend(unused_secret_note(&client));
+        }
         let secret = match action {
             Action::Read => keycloak.client_secret(realm, &client)?,
             Action::Rotated => keycloak.rotated_secret(realm, &client)?,
@@ -104,14 +108,36 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
                 continue;
             }
         };
-        items.push(Printed::client_secret(ClientFields::new(client_id, realm, keycloak.base_url()), variable, secret));
+        let fields = ClientFields::new(client_id, realm, keycloak.base_url()).authenticator(client.authenticator.as_deref());
+        items.push(Printed::client_secret(fields, variable, secret));
     }
     if action == Action::InvalidateRotated {
         return Ok(String::new());
     }
     let resync = (action == Action::Regenerate)
         .then(|| format!("kubectl keycloak client-secret {} --realm {realm}", args.clients.join(" ")));
-    output::deliver(session, &args.out, &items, resync.as_deref())
+    let text = output::deliver(session, &args.out, &items, resync.as_deref())?;
+    print_notes(&notes);
+    Ok(text)
+}
+
+/// A secret Keycloak holds but does not check: printed (it is what Keycloak
+/// holds), with a note saying so.
+fn unused_secret_note(client: &ClientInfo) -> Option<String> {
+    client.ignores_its_secret().map(|authenticator| {
+        format!(
+            "kubectl-keycloak: client {:?} authenticates with {authenticator}, not with its secret: Keycloak ignores the secret printed",
+            client.client_id
+        )
+    })
+}
+
+/// Notes go to stderr only once everything succeeded: a failure's stderr
+/// is its one error line.
+fn print_notes(notes: &[String]) {
+    for note in notes {
+        eprintln!("{note}");
+    }
 }
 
 /// Every confidential client matching `--search` (or all, `--all`), read
@@ -122,6 +148,7 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     let search = args.search.as_deref();
     let mut seen = HashSet::new();
     let mut items = Vec::new();
+    let mut notes = Vec::new();
     let (mut public, mut bearer_only) = (0usize, 0usize);
     let mut first = 0;
     loop {
@@ -139,8 +166,10 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
                 bearer_only += 1;
             } else {
                 let secret = keycloak.client_secret(realm, &client)?;
+                notes.extend(unused_secret_note(&client));
                 let variable = output::variable_for_client(&client.client_id);
-                let fields = ClientFields::new(&client.client_id, realm, keycloak.base_url());
+                let fields = ClientFields::new(&client.client_id, realm, keycloak.base_url())
+                    .authenticator(client.authenticator.as_deref());
                 items.push(Printed::client_secret(fields, variable, secret));
             }
         }
@@ -169,6 +198,7 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
         }
     }
     let text = output::deliver(session, &args.out, &items, None)?;
+    print_notes(&notes);
     if public + bearer_only > 0 {
         eprintln!("kubectl-keycloak: skipped {public} public and {bearer_only} bearer-only clients: they have no secret");
     }

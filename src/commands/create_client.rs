@@ -31,6 +31,7 @@ pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
     let client = session.keycloak.client_by_id(realm, &id)?;
     let secret = session.keycloak.client_secret(realm, &client)?;
     eprintln!("kubectl-keycloak: created client {:?} in realm {realm:?}", args.client);
-    let fields = ClientFields::new(&args.client, realm, session.keycloak.base_url());
+    let fields =
+        ClientFields::new(&args.client, realm, session.keycloak.base_url()).authenticator(client.authenticator.as_deref());
     output::deliver(session, &args.out, &[Printed::client_secret(fields, variable, secret)], None)
 }

@@ -12,6 +12,8 @@ pub struct ClientFields {
     pub realm: String,
     /// Keycloak's base URL, without a trailing `/`.
     pub keycloak_url: String,
+    /// The client's `clientAuthenticatorType`, when known.
+    pub authenticator: Option<String>,
 }
 
 impl ClientFields {
@@ -20,7 +22,13 @@ impl ClientFields {
             client_id: client_id.to_string(),
             realm: realm.to_string(),
             keycloak_url: keycloak_url.trim_end_matches('/').to_string(),
+            authenticator: None,
         }
+    }
+
+    pub fn authenticator(mut self, authenticator: Option<&str>) -> Self {
+        self.authenticator = authenticator.map(str::to_string);
+        self
     }
 
     /// The realm's issuer, as Keycloak writes it into `iss`.

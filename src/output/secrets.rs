@@ -56,7 +56,7 @@ pub struct Printed {
 
 impl Printed {
     /// A client's secret: JSON `{"clientId", "realm", "secret", "issuer",
-    /// "tokenUrl", "keycloakUrl"}`.
+    /// "tokenUrl", "keycloakUrl"}`, and `"authenticator"` when Keycloak named it.
     pub fn client_secret(client: ClientFields, variable: String, secret: Secret) -> Self {
         let mut fields = Map::new();
         fields.insert("clientId".into(), client.client_id.as_str().into());
@@ -64,6 +64,9 @@ impl Printed {
         fields.insert("issuer".into(), client.issuer().into());
         fields.insert("tokenUrl".into(), client.token_url().into());
         fields.insert("keycloakUrl".into(), client.keycloak_url.as_str().into());
+        if let Some(authenticator) = &client.authenticator {
+            fields.insert("authenticator".into(), authenticator.as_str().into());
+        }
         let what = format!("the secret of client {:?}", client.client_id);
         Printed { variable, value: secret, value_key: "secret", fields, what, client: Some(client) }
     }

@@ -194,6 +194,7 @@ fn json_carries_every_field() {
     assert_eq!(
         serde_json::from_str::<Value>(&out.stdout).unwrap(),
         json!({
+            "authenticator": "client-secret",
             "clientId": "my-test-client",
             "realm": "shasta",
             "secret": sandbox().secret_of("shasta", "my-test-client"),
