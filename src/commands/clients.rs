@@ -56,6 +56,7 @@ mod tests {
             bearer_only: false,
             service_accounts_enabled: !public,
             authenticator: None,
+            secret: None,
         }
     }
 

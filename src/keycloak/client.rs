@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use crate::secret::Secret;
+
 /// The fields of a client representation this program uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientInfo {
@@ -13,6 +15,9 @@ pub struct ClientInfo {
     /// `clientAuthenticatorType`: how the client proves itself
     /// (`client-secret`, `client-secret-jwt`, `client-jwt`, `client-x509`, …).
     pub authenticator: Option<String>,
+    /// The secret as the representation carries it (Keycloak 21 to 26
+    /// include it in listings), unless absent, empty or masked (`****`).
+    pub secret: Option<Secret>,
 }
 
 impl ClientInfo {
@@ -25,6 +30,11 @@ impl ClientInfo {
             bearer_only: flag("bearerOnly"),
             service_accounts_enabled: flag("serviceAccountsEnabled"),
             authenticator: value.get("clientAuthenticatorType").and_then(Value::as_str).map(str::to_string),
+            secret: value
+                .get("secret")
+                .and_then(Value::as_str)
+                .filter(|secret| !secret.is_empty() && !secret.chars().all(|c| c == '*'))
+                .map(Secret::new),
         })
     }
 
@@ -63,6 +73,10 @@ mod tests {
             client(r#"{"id":"u","clientId":"c","clientAuthenticatorType":"client-jwt"}"#).ignores_its_secret(),
             Some("client-jwt")
         );
+        assert_eq!(client(r#"{"id":"u","clientId":"c","secret":"s3"}"#).secret, Some(Secret::new("s3")));
+        for hidden in [r#""""#, r#""**********""#, "null"] {
+            assert_eq!(client(&format!(r#"{{"id":"u","clientId":"c","secret":{hidden}}}"#)).secret, None, "{hidden}");
+        }
         for uses in ["client-secret", "client-secret-jwt"] {
             let json = format!(r#"{{"id":"u","clientId":"c","clientAuthenticatorType":"{uses}"}}"#);
             assert_eq!(client(&json).ignores_its_secret(), None);
