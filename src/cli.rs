@@ -61,6 +61,10 @@ pub enum Command {
     #[command(after_help = CLIENT_SECRET_EXAMPLES)]
     ClientSecret(ClientSecretArgs),
 
+    /// Print a client's own access token (client_credentials with its secret), ready to eval
+    #[command(after_help = CLIENT_TOKEN_EXAMPLES)]
+    ClientToken(ClientTokenArgs),
+
     /// Create a confidential client and print its secret
     #[command(after_help = CREATE_CLIENT_EXAMPLES)]
     CreateClient(CreateClientArgs),
@@ -127,8 +131,26 @@ Examples:
   # copy the current secret into a Kubernetes Secret (key client-secret)
   kubectl keycloak client-secret my-test-client --to-secret default/my-test-client-auth
 
+  # the keys an application reads, renamed as it wants them
+  kubectl keycloak client-secret my-app --to-secret apps/my-app-auth \\
+      --keys clientID=client-id,clientSecret=client-secret,issuer
+
+  # a Secret manifest for GitOps (nothing is written to the cluster)
+  kubectl keycloak -n apps client-secret my-app -o secret | kubeseal -o yaml > my-app-auth.yaml
+
   # the previous secret kept by a secret-rotation policy
-  kubectl keycloak client-secret my-test-client --rotated -o raw";
+  kubectl keycloak client-secret my-test-client --rotated -o raw
+
+  # every confidential client matching a search, one Secret each
+  kubectl keycloak client-secret --search system --to-secret 'services/{clientId}-auth'";
+
+const CLIENT_TOKEN_EXAMPLES: &str = "\
+Examples:
+  eval \"$(kubectl keycloak client-token my-service)\"
+  curl -H \"Authorization: Bearer $ACCESS_TOKEN\" https://my-service.example.com/api
+  kubectl keycloak client-token my-service -o json     # {\"token\", \"expiresAt\", \"scope\"}
+
+The client needs its service account turned on (serviceAccountsEnabled).";
 
 const CREATE_CLIENT_EXAMPLES: &str = "\
 Examples:
@@ -180,16 +202,39 @@ pub struct SecretOutputArgs {
     pub vars: Vec<String>,
 
     /// Also store the secret in this Kubernetes Secret: created if absent, else
-    /// only KEY changes [KEY default: client-secret]; stdout stays empty unless -o is given
+    /// only KEY (or the --keys) changes [KEY default: client-secret]; stdout stays empty unless -o is given
     #[arg(long, value_name = "[NAMESPACE/]NAME[:KEY]")]
     pub to_secret: Option<String>,
+
+    /// The keys --to-secret and -o secret write, each FIELD or KEY=FIELD, comma-separated; fields:
+    /// client-id, client-secret, realm, issuer, token-url, keycloak-url [default: client-secret]
+    #[arg(long, value_name = "[KEY=]FIELD,…")]
+    pub keys: Option<String>,
+
+    /// Name of the Secret -o secret prints; {clientId} stands for each client's clientId
+    /// [default: {clientId}-auth, in the namespace of -n]
+    #[arg(long, value_name = "[NAMESPACE/]NAME")]
+    pub secret_name: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ClientSecretArgs {
     /// clientId(s) to look up (exact match)
-    #[arg(value_name = "CLIENT", required = true)]
+    #[arg(value_name = "CLIENT", required_unless_present_any = ["search", "all"], conflicts_with_all = ["search", "all"])]
     pub clients: Vec<String>,
+
+    /// Every confidential client whose clientId contains TEXT (case-insensitive); public and
+    /// bearer-only ones are skipped and counted on stderr
+    #[arg(long, value_name = "TEXT", conflicts_with = "all")]
+    pub search: Option<String>,
+
+    /// Every confidential client of the realm; public and bearer-only ones are skipped and counted
+    #[arg(long)]
+    pub all: bool,
+
+    /// Clients fetched per request with --search and --all
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000), hide = true)]
+    pub page_size: u32,
 
     #[command(flatten)]
     pub out: SecretOutputArgs,
@@ -209,6 +254,21 @@ pub struct ClientSecretArgs {
     /// Do not ask before changing anything (required when stdin is not a terminal)
     #[arg(short, long)]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientTokenArgs {
+    /// clientId of the client (exact match), in --realm
+    #[arg(value_name = "CLIENT")]
+    pub client: String,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value = "shell")]
+    pub output: Format,
+
+    /// Variable to set
+    #[arg(long = "var", value_name = "NAME", default_value = "ACCESS_TOKEN")]
+    pub var: String,
 }
 
 #[derive(Debug, Args)]

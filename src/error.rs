@@ -43,6 +43,8 @@ pub enum Kind {
     PartialFailure,
     /// This Keycloak does not offer the feature (e.g. secret rotation).
     Unsupported,
+    /// The client has no service account: no client_credentials grant.
+    NoServiceAccount,
     /// A local I/O failure: writing to stdout, or starting the I/O runtime.
     Io,
 }
@@ -66,6 +68,7 @@ impl Kind {
             Kind::AlreadyExists => 15,
             Kind::PartialFailure => 16,
             Kind::Unsupported => 17,
+            Kind::NoServiceAccount => 18,
             Kind::Io => 1,
         }
     }
@@ -210,6 +213,7 @@ mod tests {
             Kind::AlreadyExists,
             Kind::PartialFailure,
             Kind::Unsupported,
+            Kind::NoServiceAccount,
             Kind::Io,
         ];
         let mut codes: Vec<u8> = kinds.iter().map(|k| k.exit_code()).collect();

@@ -61,6 +61,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 #[doc(hidden)]
 pub mod testing {
     pub use crate::keycloak::{ExtraCa, tls_config};
-    pub use crate::output::{DEFAULT_VARIABLE, Format, Printed, render};
+    pub use crate::output::{ClientFields, DEFAULT_VARIABLE, Format, Printed, render};
     pub use crate::secret::Secret;
 }

@@ -129,11 +129,47 @@ fn unknown_context_names_the_fix() {
 
 #[test]
 fn single_client_operations_refuse_several_clients_before_any_request() {
-    let line = "kubectl-keycloak: error: --regenerate, --rotated, --invalidate-rotated and --to-secret take exactly one CLIENT";
+    let line = "kubectl-keycloak: error: --regenerate, --rotated and --invalidate-rotated take exactly one CLIENT";
     for flag in ["--regenerate", "--rotated", "--invalidate-rotated"] {
         Run::direct(&["client-secret", "a", "b", flag]).env("KUBECONFIG", "/nonexistent/kubeconfig").run().fails_with(2, line);
     }
-    Run::direct(&["client-secret", "a", "b", "--to-secret", "ns/s"]).env("KUBECONFIG", "/nonexistent").run().fails_with(2, line);
+    Run::direct(&["client-secret", "a", "b", "--to-secret", "ns/s"])
+        .env("KUBECONFIG", "/nonexistent")
+        .run()
+        .fails_with(2, "kubectl-keycloak: error: several clients would be written to Secret ns/s; put {clientId} in --to-secret");
+}
+
+#[test]
+fn search_and_all_refuse_what_needs_named_clients_before_any_request() {
+    let refused: [(&[&str], &str); 4] = [
+        (
+            &["--search", "x", "--regenerate"],
+            "--regenerate, --rotated and --invalidate-rotated act on one CLIENT at a time, not on --search or --all",
+        ),
+        (
+            &["--all", "--var", "X"],
+            "--var names one variable per CLIENT; with --search and --all each is named after its clientId",
+        ),
+        (
+            &["--all", "--to-secret", "apps/one"],
+            "\"apps/one\" would name one Secret for every client found; put {clientId} in it, e.g. 'apps/{clientId}-auth'",
+        ),
+        (
+            &["--search", "x", "-o", "secret", "--secret-name", "one"],
+            "\"one\" would name one Secret for every client found; put {clientId} in it, e.g. 'apps/{clientId}-auth'",
+        ),
+    ];
+    for (args, message) in refused {
+        let mut all = vec!["client-secret"];
+        all.extend_from_slice(args);
+        Run::direct(&all).env("KUBECONFIG", "/nonexistent").run().fails_with(2, &format!("kubectl-keycloak: error: {message}"));
+    }
+    // clap: a CLIENT or --search or --all, and not two of them.
+    for args in [&["client-secret", "a", "--all"][..], &["client-secret", "--search", "x", "--all"], &["client-secret"]] {
+        let out = Run::direct(args).run();
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(out.stdout.is_empty());
+    }
 }
 
 #[test]

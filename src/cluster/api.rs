@@ -128,21 +128,43 @@ impl Cluster {
             .ok_or_else(|| Error::new(Kind::NotFound, format!("ConfigMap {configmap} has no key {key:?}")))
     }
 
-    /// Store `value` under `key` in a Secret: create the Secret if absent,
-    /// otherwise merge-patch only that key, so other keys and concurrent
-    /// writers of other keys are untouched.
-    pub fn write_secret_key(&self, secret: &ObjectRef, key: &str, value: &secret::Secret) -> Result<SecretWrite> {
+    /// Store these keys in a Secret with these annotations: create the
+    /// Secret if absent (labelled `label`), otherwise merge-patch only those
+    /// keys and annotations, so other keys and concurrent writers of other
+    /// keys are untouched. An existing Secret gets `label` only when it has
+    /// no value for that label yet (Helm and others set
+    /// `app.kubernetes.io/managed-by` to their own name).
+    pub fn write_secret(
+        &self,
+        secret: &ObjectRef,
+        data: &[(String, secret::Secret)],
+        annotations: &BTreeMap<String, String>,
+        label: (&str, &str),
+    ) -> Result<SecretWrite> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
-        let what = format!("write key {key:?} of Secret {secret}");
+        let what = match data {
+            [(key, _)] => format!("write key {key:?} of Secret {secret}"),
+            _ => format!(
+                "write keys {} of Secret {secret}",
+                data.iter().map(|(k, _)| format!("{k:?}")).collect::<Vec<_>>().join(", ")
+            ),
+        };
         let url = self.object_url::<Secret>(secret);
-        let encoded = base64::engine::general_purpose::STANDARD.encode(value.expose());
-        let patch = serde_json::json!({ "data": { key: encoded } });
+        let encoded: serde_json::Map<String, serde_json::Value> = data
+            .iter()
+            .map(|(key, value)| (key.clone(), base64::engine::general_purpose::STANDARD.encode(value.expose()).into()))
+            .collect();
+        let patch = serde_json::json!({ "metadata": { "annotations": annotations }, "data": encoded });
         for _ in 0..2 {
-            let started = Instant::now();
-            let patched = self.runtime.block_on(api.patch(&secret.name, &PatchParams::default(), &Patch::Merge(&patch)));
-            trace::kube("PATCH", &url, &patched.as_ref().map(|_| ()), started.elapsed());
+            let patched = self.patch_secret(&api, secret, &url, &patch);
             match patched {
-                Ok(_) => return Ok(SecretWrite::Updated),
+                Ok(found) => {
+                    if !found.metadata.labels.as_ref().is_some_and(|labels| labels.contains_key(label.0)) {
+                        let labels = serde_json::json!({ "metadata": { "labels": { label.0: label.1 } } });
+                        self.patch_secret(&api, secret, &url, &labels).map_err(|err| kube_error(err, &what, &self.server))?;
+                    }
+                    return Ok(SecretWrite::Updated);
+                }
                 Err(kube::Error::Api(status)) if status.code == 404 => {}
                 Err(err) => return Err(kube_error(err, &what, &self.server)),
             }
@@ -150,10 +172,14 @@ impl Cluster {
                 metadata: ObjectMeta {
                     name: Some(secret.name.clone()),
                     namespace: Some(secret.namespace.clone()),
+                    labels: Some([(label.0.to_string(), label.1.to_string())].into()),
+                    annotations: Some(annotations.clone()),
                     ..Default::default()
                 },
                 type_: Some("Opaque".to_string()),
-                data: Some([(key.to_string(), ByteString(value.expose().as_bytes().to_vec()))].into()),
+                data: Some(
+                    data.iter().map(|(key, value)| (key.clone(), ByteString(value.expose().as_bytes().to_vec()))).collect(),
+                ),
                 ..Default::default()
             };
             let started = Instant::now();
@@ -168,6 +194,19 @@ impl Cluster {
             }
         }
         Err(Error::new(Kind::KubeApi, format!("cannot {what}: it keeps appearing and disappearing")))
+    }
+
+    fn patch_secret(
+        &self,
+        api: &Api<Secret>,
+        secret: &ObjectRef,
+        url: &str,
+        patch: &serde_json::Value,
+    ) -> Result<Secret, kube::Error> {
+        let started = Instant::now();
+        let patched = self.runtime.block_on(api.patch(&secret.name, &PatchParams::default(), &Patch::Merge(patch)));
+        trace::kube("PATCH", url, &patched.as_ref().map(|_| ()), started.elapsed());
+        patched
     }
 
     fn object_url<K: Resource<DynamicType = ()>>(&self, object: &ObjectRef) -> String {

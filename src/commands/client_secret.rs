@@ -2,12 +2,13 @@
 //! secret; or regenerate it, show or invalidate the rotated one; print it
 //! and/or store it in a Kubernetes Secret.
 
+use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal};
 
 use crate::cli::ClientSecretArgs;
 use crate::error::{Error, Kind, Result};
 use crate::keycloak::{Admin, ClientInfo};
-use crate::output::{self, Printed};
+use crate::output::{self, ClientFields, Printed};
 use crate::session::Session;
 
 /// How many similar clientIds a "not found" error suggests.
@@ -37,24 +38,57 @@ impl Action {
 /// Argument errors that need no cluster, reported before any request.
 /// Destructive or storing operations act on one client at a time.
 pub fn check(args: &ClientSecretArgs) -> Result<()> {
-    output::variable_names(&args.clients, &args.out.vars)?;
     let action = Action::of(args);
-    if (action != Action::Read || args.out.to_secret.is_some()) && args.clients.len() != 1 {
-        return Err(Error::usage("--regenerate, --rotated, --invalidate-rotated and --to-secret take exactly one CLIENT"));
+    if many(args) {
+        if action != Action::Read {
+            return Err(Error::usage(
+                "--regenerate, --rotated and --invalidate-rotated act on one CLIENT at a time, not on --search or --all",
+            ));
+        }
+        if !args.out.vars.is_empty() {
+            return Err(Error::usage(
+                "--var names one variable per CLIENT; with --search and --all each is named after its clientId",
+            ));
+        }
+        let name = args.out.to_secret.as_ref().or(args.out.secret_name.as_ref());
+        if let Some(name) = name.filter(|name| !name.contains(output::CLIENT_ID)) {
+            return Err(Error::usage(format!(
+                "{name:?} would name one Secret for every client found; put {} in it, e.g. 'apps/{}-auth'",
+                output::CLIENT_ID,
+                output::CLIENT_ID
+            )));
+        }
+        return output::check_secret_output(&args.out, &[]);
+    }
+    output::variable_names(&args.clients, &args.out.vars)?;
+    if action != Action::Read && args.clients.len() != 1 {
+        return Err(Error::usage("--regenerate, --rotated and --invalidate-rotated take exactly one CLIENT"));
     }
     if action == Action::InvalidateRotated && (args.out.to_secret.is_some() || args.out.output.is_some()) {
         return Err(Error::usage("--invalidate-rotated prints and stores nothing; drop -o and --to-secret"));
     }
-    Ok(())
+    output::check_secret_output(&args.out, &args.clients)
+}
+
+/// `--search` or `--all`: the clients are found, not named.
+fn many(args: &ClientSecretArgs) -> bool {
+    args.search.is_some() || args.all
 }
 
 pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
+    if many(args) {
+        return run_many(session, args);
+    }
     let variables = output::variable_names(&args.clients, &args.out.vars)?;
     let (keycloak, realm) = (&session.keycloak, &session.realm);
     let action = Action::of(args);
     let mut items = Vec::with_capacity(args.clients.len());
+    let mut notes = Vec::new();
     for (client_id, variable) in args.clients.iter().zip(variables) {
         let client = find(session, client_id)?;
+        if action != Action::InvalidateRotated {
+            notes.extend(unused_secret_note(&client));
+        }
         let secret = match action {
             Action::Read => keycloak.client_secret(realm, &client)?,
             Action::Rotated => keycloak.rotated_secret(realm, &client)?,
@@ -74,17 +108,111 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
                 continue;
             }
         };
-        items.push(Printed::client_secret(client_id, realm, variable, secret));
+        let fields = ClientFields::new(client_id, realm, keycloak.base_url()).authenticator(client.authenticator.as_deref());
+        items.push(Printed::client_secret(fields, variable, secret));
     }
     if action == Action::InvalidateRotated {
         return Ok(String::new());
     }
     let resync = (action == Action::Regenerate)
         .then(|| format!("kubectl keycloak client-secret {} --realm {realm}", args.clients.join(" ")));
-    output::deliver(session, &args.out, &items, resync.as_deref())
+    let text = output::deliver(session, &args.out, &items, resync.as_deref())?;
+    print_notes(&notes);
+    Ok(text)
 }
 
-fn find(session: &Session, client_id: &str) -> Result<ClientInfo> {
+/// A secret Keycloak holds but does not check: printed (it is what Keycloak
+/// holds), with a note saying so.
+fn unused_secret_note(client: &ClientInfo) -> Option<String> {
+    client.ignores_its_secret().map(|authenticator| {
+        format!(
+            "kubectl-keycloak: client {:?} authenticates with {authenticator}, not with its secret: Keycloak ignores the secret printed",
+            client.client_id
+        )
+    })
+}
+
+/// Notes go to stderr only once everything succeeded: a failure's stderr
+/// is its one error line.
+fn print_notes(notes: &[String]) {
+    for note in notes {
+        eprintln!("{note}");
+    }
+}
+
+/// Every confidential client matching `--search` (or all, `--all`), read
+/// page by page with their secrets; public and bearer-only clients are
+/// skipped and counted in one note, printed once everything succeeded.
+fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
+    let (keycloak, realm) = (&session.keycloak, &session.realm);
+    let search = args.search.as_deref();
+    let mut seen = HashSet::new();
+    let mut items = Vec::new();
+    let mut notes = Vec::new();
+    let (mut public, mut bearer_only) = (0usize, 0usize);
+    let mut first = 0;
+    loop {
+        let page = keycloak.list_clients(realm, search, first, args.page_size)?;
+        let full = page.len() >= args.page_size as usize;
+        for client in page {
+            // A client created or deleted meanwhile shifts the pages: never
+            // take one twice.
+            if !seen.insert(client.id.clone()) {
+                continue;
+            }
+            if client.public_client {
+                public += 1;
+            } else if client.bearer_only {
+                bearer_only += 1;
+            } else {
+                // The listing carries the secret: one request per page, not
+                // per client, so a large realm is read well within the
+                // admin token's lifetime (60 s by default). Where it is
+                // masked or absent, the secret endpoint is asked.
+                let secret = match client.secret.clone() {
+                    Some(secret) => secret,
+                    None => keycloak.client_secret(realm, &client)?,
+                };
+                notes.extend(unused_secret_note(&client));
+                let variable = output::variable_for_client(&client.client_id);
+                let fields = ClientFields::new(&client.client_id, realm, keycloak.base_url())
+                    .authenticator(client.authenticator.as_deref());
+                items.push(Printed::client_secret(fields, variable, secret));
+            }
+        }
+        if !full {
+            break;
+        }
+        first += args.page_size;
+    }
+    if items.is_empty() {
+        let which = search.map_or_else(String::new, |text| format!(" matching {text:?}"));
+        let hint = if public + bearer_only > 0 {
+            format!("{public} public and {bearer_only} bearer-only clients{which} have no secret")
+        } else {
+            "list the clients with: kubectl keycloak clients --search TEXT".to_string()
+        };
+        return Err(Error::new(Kind::ClientNotFound, format!("no confidential client{which} in realm {realm:?}")).hint(hint));
+    }
+    if args.out.output.is_none_or(|format| format.is_assignment()) && args.out.to_secret.is_none() {
+        for (i, item) in items.iter().enumerate() {
+            if let Some(other) = items[..i].iter().find(|other| other.variable == item.variable) {
+                return Err(Error::usage(format!(
+                    "{} and {} would both set {}; use -o json, or name the clients with one --var each",
+                    other.what, item.what, item.variable
+                )));
+            }
+        }
+    }
+    let text = output::deliver(session, &args.out, &items, None)?;
+    print_notes(&notes);
+    if public + bearer_only > 0 {
+        eprintln!("kubectl-keycloak: skipped {public} public and {bearer_only} bearer-only clients: they have no secret");
+    }
+    Ok(text)
+}
+
+pub(super) fn find(session: &Session, client_id: &str) -> Result<ClientInfo> {
     let (keycloak, realm) = (&session.keycloak, &session.realm);
     keycloak.find_client(realm, client_id)?.ok_or_else(|| client_not_found(session, client_id))
 }

@@ -55,6 +55,8 @@ mod tests {
             public_client: public,
             bearer_only: false,
             service_accounts_enabled: !public,
+            authenticator: None,
+            secret: None,
         }
     }
 

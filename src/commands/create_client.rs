@@ -5,11 +5,12 @@ use serde_json::json;
 
 use crate::cli::CreateClientArgs;
 use crate::error::Result;
-use crate::output::{self, Printed};
+use crate::output::{self, ClientFields, Printed};
 use crate::session::Session;
 
 pub fn check(args: &CreateClientArgs) -> Result<()> {
-    output::variable_names(std::slice::from_ref(&args.client), &args.out.vars).map(drop)
+    output::variable_names(std::slice::from_ref(&args.client), &args.out.vars)?;
+    output::check_secret_output(&args.out, std::slice::from_ref(&args.client))
 }
 
 pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
@@ -30,5 +31,7 @@ pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
     let client = session.keycloak.client_by_id(realm, &id)?;
     let secret = session.keycloak.client_secret(realm, &client)?;
     eprintln!("kubectl-keycloak: created client {:?} in realm {realm:?}", args.client);
-    output::deliver(session, &args.out, &[Printed::client_secret(&args.client, realm, variable, secret)], None)
+    let fields =
+        ClientFields::new(&args.client, realm, session.keycloak.base_url()).authenticator(client.authenticator.as_deref());
+    output::deliver(session, &args.out, &[Printed::client_secret(fields, variable, secret)], None)
 }

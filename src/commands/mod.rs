@@ -2,6 +2,7 @@
 //! request, `run` does the work and returns the whole stdout.
 
 mod client_secret;
+mod client_token;
 mod clients;
 mod completion;
 mod config;
@@ -23,6 +24,10 @@ pub fn execute(cli: &Cli, write: &dyn Fn(&str) -> Result<()>) -> Result<()> {
         Command::ClientSecret(args) => {
             client_secret::check(args)?;
             with_session(cli, write, End::Session, |session| client_secret::run(session, args))
+        }
+        Command::ClientToken(args) => {
+            client_token::check(args)?;
+            client_token::run(&open_session(cli)?, args)
         }
         Command::CreateClient(args) => {
             create_client::check(args)?;

@@ -10,6 +10,7 @@ use crate::output::{self, Printed};
 use crate::session::Session;
 
 pub fn check(args: &TokenArgs) -> Result<()> {
+    output::refuse_manifest(args.output, "a token")?;
     output::validate_variable(&args.var)
 }
 
@@ -21,8 +22,14 @@ pub fn run(session: &Session, args: &TokenArgs) -> Result<String> {
         fields.insert("expiresAt".into(), json!(at.to_string()));
         fields.insert("expiresIn".into(), json!((at - jiff::Timestamp::now()).get_seconds().max(0)));
     }
-    let printed =
-        Printed { variable: args.var.clone(), value: token.clone(), value_key: "token", fields, what: "the admin token".into() };
+    let printed = Printed {
+        variable: args.var.clone(),
+        value: token.clone(),
+        value_key: "token",
+        fields,
+        what: "the admin token".into(),
+        client: None,
+    };
     let text = output::render(args.output, &[printed])?;
     // A comment line: every one of these shells and .env readers skips it.
     Ok(match expires {
@@ -32,7 +39,7 @@ pub fn run(session: &Session, args: &TokenArgs) -> Result<String> {
 }
 
 /// The `exp` claim of a JWT, if the token is one (Keycloak's are).
-fn expiry(token: &str) -> Option<jiff::Timestamp> {
+pub(super) fn expiry(token: &str) -> Option<jiff::Timestamp> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     let claims: Value = serde_json::from_slice(&bytes).ok()?;

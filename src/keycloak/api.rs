@@ -16,6 +16,14 @@ use crate::trace;
 /// The realm holding the admin user.
 const ADMIN_REALM: &str = "master";
 
+/// A client's own access token and what came with it.
+#[derive(Debug)]
+pub struct ClientToken {
+    pub token: Secret,
+    pub scope: Option<String>,
+    pub expires_in: Option<i64>,
+}
+
 pub struct Admin {
     http: Http,
     token: Secret,
@@ -42,6 +50,11 @@ impl Admin {
             Ok(reply) => trace::note(&format!("the admin session could not be ended: {}", error_text(&reply))),
             Err(err) => trace::note(&format!("the admin session could not be ended: {err}")),
         }
+    }
+
+    /// Keycloak's base URL, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        self.http.base()
     }
 
     /// The access token obtained at login.
@@ -140,6 +153,39 @@ impl Admin {
             .hint("it is the preview feature client-secret-rotation (kc.sh build --features=client-secret-rotation)"));
         }
         Ok(())
+    }
+
+    /// The client's own access token: the client_credentials grant in its
+    /// realm, its secret only in the POST body. Never retried, like every
+    /// token request.
+    pub fn client_token(&self, realm: &str, client: &ClientInfo, secret: &Secret) -> Result<ClientToken> {
+        let url = format!("{}/realms/{}/protocol/openid-connect/token", self.http.base(), encode(realm));
+        let form =
+            [("grant_type", "client_credentials"), ("client_id", client.client_id.as_str()), ("client_secret", secret.expose())];
+        let reply = self.http.send(Request::PostForm(&form), &url, None)?;
+        match reply.status {
+            200 => {
+                let json = parse_json(&reply, &url)?;
+                let token = json.get("access_token").and_then(Value::as_str).map(Secret::new).ok_or_else(|| {
+                    Error::new(Kind::BadResponse, format!("the token endpoint {url} answered without an access_token"))
+                })?;
+                Ok(ClientToken {
+                    token,
+                    scope: json.get("scope").and_then(Value::as_str).map(str::to_string),
+                    expires_in: json.get("expires_in").and_then(Value::as_i64),
+                })
+            }
+            400 | 401 if is_json(&reply) => Err(Error::new(
+                Kind::Auth,
+                format!(
+                    "Keycloak refused the client_credentials grant of client {:?} in realm {realm:?}: {}",
+                    client.client_id,
+                    error_text(&reply)
+                ),
+            )
+            .hint("the client may be disabled, or authenticate with something other than its secret (client-jwt, x509)")),
+            _ => Err(unexpected(&reply, &url)),
+        }
     }
 
     /// Create a client; its id is the last segment of the `Location` header.

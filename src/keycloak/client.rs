@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use crate::secret::Secret;
+
 /// The fields of a client representation this program uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientInfo {
@@ -10,6 +12,12 @@ pub struct ClientInfo {
     pub public_client: bool,
     pub bearer_only: bool,
     pub service_accounts_enabled: bool,
+    /// `clientAuthenticatorType`: how the client proves itself
+    /// (`client-secret`, `client-secret-jwt`, `client-jwt`, `client-x509`, …).
+    pub authenticator: Option<String>,
+    /// The secret as the representation carries it (Keycloak 21 to 26
+    /// include it in listings), unless absent, empty or masked (`****`).
+    pub secret: Option<Secret>,
 }
 
 impl ClientInfo {
@@ -21,7 +29,24 @@ impl ClientInfo {
             public_client: flag("publicClient"),
             bearer_only: flag("bearerOnly"),
             service_accounts_enabled: flag("serviceAccountsEnabled"),
+            authenticator: value.get("clientAuthenticatorType").and_then(Value::as_str).map(str::to_string),
+            secret: value
+                .get("secret")
+                .and_then(Value::as_str)
+                .filter(|secret| !secret.is_empty() && !secret.chars().all(|c| c == '*'))
+                .map(Secret::new),
         })
+    }
+
+    /// A confidential client whose authenticator ignores the stored secret:
+    /// only `client-secret` and `client-secret-jwt` (an HMAC keyed with the
+    /// secret) use it.
+    pub fn ignores_its_secret(&self) -> Option<&str> {
+        match self.authenticator.as_deref() {
+            None | Some("client-secret" | "client-secret-jwt") => None,
+            Some(other) if !self.public_client => Some(other),
+            Some(_) => None,
+        }
     }
 
     pub fn kind(&self) -> &'static str {
@@ -44,5 +69,17 @@ mod tests {
         assert_eq!(client(r#"{"id":"u","clientId":"c","publicClient":true}"#).kind(), "public");
         assert_eq!(client(r#"{"id":"u","clientId":"c","bearerOnly":true}"#).kind(), "bearer-only");
         assert!(ClientInfo::from_json(&serde_json::json!({"clientId": "no id"})).is_none());
+        assert_eq!(
+            client(r#"{"id":"u","clientId":"c","clientAuthenticatorType":"client-jwt"}"#).ignores_its_secret(),
+            Some("client-jwt")
+        );
+        assert_eq!(client(r#"{"id":"u","clientId":"c","secret":"s3"}"#).secret, Some(Secret::new("s3")));
+        for hidden in [r#""""#, r#""**********""#, "null"] {
+            assert_eq!(client(&format!(r#"{{"id":"u","clientId":"c","secret":{hidden}}}"#)).secret, None, "{hidden}");
+        }
+        for uses in ["client-secret", "client-secret-jwt"] {
+            let json = format!(r#"{{"id":"u","clientId":"c","clientAuthenticatorType":"{uses}"}}"#);
+            assert_eq!(client(&json).ignores_its_secret(), None);
+        }
     }
 }

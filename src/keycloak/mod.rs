@@ -19,7 +19,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 /// holding `/`, `?`, `#`, `&`, `+`, `%` or spaces stays one value.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-fn encode(component: &str) -> String {
+pub(crate) fn encode(component: &str) -> String {
     utf8_percent_encode(component, COMPONENT).to_string()
 }
 

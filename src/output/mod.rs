@@ -1,8 +1,11 @@
 //! Everything written to stdout: secrets in the `-o` formats (`secrets`,
-//! quoted by `quote`), JSON, YAML and aligned tables, and the delivery of a
-//! secret to a Kubernetes Secret (`to_secret`). The output is built whole in
+//! quoted by `quote`), JSON, YAML and aligned tables, Secret manifests with
+//! their provenance (`manifest`), and the delivery of a secret to a
+//! Kubernetes Secret (`to_secret`) with the fields `--keys` picks (`fields`). The output is built whole in
 //! memory and written once, after every call has succeeded.
 
+mod fields;
+mod manifest;
 mod quote;
 mod secrets;
 mod table;
@@ -12,9 +15,12 @@ use std::io::Write;
 
 use serde_json::Value;
 
-pub use secrets::{DEFAULT_VARIABLE, Format, Printed, render, validate_variable, variable_names};
+pub use fields::ClientFields;
+pub use secrets::{
+    DEFAULT_VARIABLE, Format, Printed, refuse_manifest, render, validate_variable, variable_for_client, variable_names,
+};
 pub use table::table;
-pub use to_secret::deliver;
+pub use to_secret::{CLIENT_ID, check_secret_output, deliver};
 
 use crate::error::{Error, Kind, Result};
 

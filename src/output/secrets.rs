@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use super::fields::ClientFields;
 use super::quote::{fish_quote, posix_quote, powershell_quote};
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
@@ -25,6 +26,8 @@ pub enum Format {
     Json,
     /// The bare value followed by a newline
     Raw,
+    /// A v1 Secret manifest (YAML, stringData): `… | kubectl apply -f -`, kubeseal, SOPS
+    Secret,
 }
 
 impl Format {
@@ -46,15 +49,26 @@ pub struct Printed {
     pub fields: Map<String, Value>,
     /// E.g. `the secret of client "x"`.
     pub what: String,
+    /// The client the value is the secret of: what `--keys` and `-o secret`
+    /// write beside it. `None` for tokens.
+    pub client: Option<ClientFields>,
 }
 
 impl Printed {
-    /// A client's secret: JSON `{"clientId", "realm", "secret"}`.
-    pub fn client_secret(client_id: &str, realm: &str, variable: String, secret: Secret) -> Self {
+    /// A client's secret: JSON `{"clientId", "realm", "secret", "issuer",
+    /// "tokenUrl", "keycloakUrl"}`, and `"authenticator"` when Keycloak named it.
+    pub fn client_secret(client: ClientFields, variable: String, secret: Secret) -> Self {
         let mut fields = Map::new();
-        fields.insert("clientId".into(), client_id.into());
-        fields.insert("realm".into(), realm.into());
-        Printed { variable, value: secret, value_key: "secret", fields, what: format!("the secret of client {client_id:?}") }
+        fields.insert("clientId".into(), client.client_id.as_str().into());
+        fields.insert("realm".into(), client.realm.as_str().into());
+        fields.insert("issuer".into(), client.issuer().into());
+        fields.insert("tokenUrl".into(), client.token_url().into());
+        fields.insert("keycloakUrl".into(), client.keycloak_url.as_str().into());
+        if let Some(authenticator) = &client.authenticator {
+            fields.insert("authenticator".into(), authenticator.as_str().into());
+        }
+        let what = format!("the secret of client {:?}", client.client_id);
+        Printed { variable, value: secret, value_key: "secret", fields, what, client: Some(client) }
     }
 
     fn record(&self) -> Value {
@@ -62,6 +76,14 @@ impl Printed {
         record.insert(self.value_key.into(), self.value.expose().into());
         Value::Object(record)
     }
+}
+
+/// `-o secret` holds client secrets only.
+pub fn refuse_manifest(format: Format, what: &str) -> Result<()> {
+    if format == Format::Secret {
+        return Err(Error::usage(format!("-o secret writes a client's secret into a Secret manifest, not {what}")));
+    }
+    Ok(())
 }
 
 /// The variable used when one client is asked for and `--var` is not given.
@@ -135,6 +157,10 @@ pub fn render(format: Format, items: &[Printed]) -> Result<String> {
 
 fn line(format: Format, item: &Printed) -> Result<String> {
     let (variable, value) = (&item.variable, item.value.expose());
+    if format == Format::Secret {
+        // The manifest needs a Secret's name and keys: `deliver` writes it.
+        return Err(Error::usage(format!("-o secret cannot hold {}", item.what)));
+    }
     if format != Format::Raw && value.contains('\0') {
         return Err(unrenderable(item, "it contains a NUL byte, which no shell variable can hold"));
     }
@@ -155,7 +181,7 @@ fn line(format: Format, item: &Printed) -> Result<String> {
         Format::Raw if value.contains(['\n', '\r']) => {
             return Err(unrenderable(item, "it contains a line break, which raw output cannot delimit"));
         }
-        Format::Raw | Format::Json => value.to_string(),
+        Format::Raw | Format::Json | Format::Secret => value.to_string(),
     })
 }
 
@@ -168,7 +194,11 @@ mod tests {
     use super::*;
 
     fn one(format: Format, secret: &str) -> Result<String> {
-        render(format, &[Printed::client_secret("my-test-client", "shasta", DEFAULT_VARIABLE.into(), Secret::new(secret))])
+        render(format, &[Printed::client_secret(client("my-test-client"), DEFAULT_VARIABLE.into(), Secret::new(secret))])
+    }
+
+    fn client(id: &str) -> ClientFields {
+        ClientFields::new(id, "shasta", "https://sso.example.com/keycloak")
     }
 
     #[test]
@@ -211,8 +241,16 @@ mod tests {
     #[test]
     fn json_is_an_object_for_one_and_an_array_for_several() {
         let single: Value = serde_json::from_str(&one(Format::Json, "v\"'\n").unwrap()).unwrap();
-        assert_eq!(single, serde_json::json!({"clientId": "my-test-client", "realm": "shasta", "secret": "v\"'\n"}));
-        let item = |id: &str| Printed::client_secret(id, "shasta", variable_for_client(id), Secret::new("s"));
+        assert_eq!(
+            single,
+            serde_json::json!({
+                "clientId": "my-test-client", "realm": "shasta", "secret": "v\"'\n",
+                "issuer": "https://sso.example.com/keycloak/realms/shasta",
+                "tokenUrl": "https://sso.example.com/keycloak/realms/shasta/protocol/openid-connect/token",
+                "keycloakUrl": "https://sso.example.com/keycloak",
+            })
+        );
+        let item = |id: &str| Printed::client_secret(client(id), variable_for_client(id), Secret::new("s"));
         let two: Value = serde_json::from_str(&render(Format::Json, &[item("a"), item("b")]).unwrap()).unwrap();
         assert_eq!(two.as_array().unwrap().len(), 2);
     }

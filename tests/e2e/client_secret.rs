@@ -1,7 +1,7 @@
 //! The product: `kubectl keycloak client-secret`, every output format.
 
 use crate::common::Run;
-use crate::sandbox::sandbox;
+use crate::sandbox::{sandbox, unique};
 
 fn secret(client_id: &str) -> String {
     sandbox().secret_of("shasta", client_id)
@@ -35,13 +35,21 @@ fn var_names_the_variable() {
 #[test]
 fn every_output_format() {
     let s = secret("my-test-client");
+    let url = &sandbox().keycloak_url;
     let cases = [
         ("shell", format!("export CLIENT_SECRET='{s}'\n")),
         ("fish", format!("set -gx CLIENT_SECRET '{s}'\n")),
         ("powershell", format!("$env:CLIENT_SECRET = '{s}'\n")),
         ("dotenv", format!("CLIENT_SECRET='{s}'\n")),
         ("raw", format!("{s}\n")),
-        ("json", format!("{{\n  \"clientId\": \"my-test-client\",\n  \"realm\": \"shasta\",\n  \"secret\": \"{s}\"\n}}\n")),
+        (
+            "json",
+            format!(
+                "{{\n  \"authenticator\": \"client-secret\",\n  \"clientId\": \"my-test-client\",\n  \"issuer\": \"{url}/realms/shasta\",\n  \"keycloakUrl\": \"{url}\",\n  \
+                 \"realm\": \"shasta\",\n  \"secret\": \"{s}\",\n  \
+                 \"tokenUrl\": \"{url}/realms/shasta/protocol/openid-connect/token\"\n}}\n"
+            ),
+        ),
     ];
     for (format, expected) in cases {
         Run::kubectl(&["client-secret", "my-test-client", "-o", format]).run().success().stdout_is(&expected);
@@ -118,4 +126,25 @@ fn verbose_traces_requests_without_secrets() {
     ] {
         assert!(out.raw_stderr.contains(needle), "trace lacks {needle:?}: {}", out.raw_stderr);
     }
+}
+
+#[test]
+fn a_secret_keycloak_does_not_check_is_printed_with_a_note() {
+    let client = unique("kk-jwt-client");
+    let secret = "stored-but-unused-secret-1";
+    crate::common::register_secret(secret);
+    let representation = serde_json::json!({
+        "clientId": client, "enabled": true, "publicClient": false,
+        "clientAuthenticatorType": "client-jwt", "secret": secret,
+    });
+    let (status, body) = sandbox().admin("POST", "/shasta/clients", Some(representation));
+    assert_eq!(status, 201, "{body}");
+    let note = format!(
+        "kubectl-keycloak: client \"{client}\" authenticates with client-jwt, not with its secret: Keycloak ignores the secret printed"
+    );
+    Run::kubectl(&["client-secret", &client, "-o", "raw"]).run().success_noting(&note).stdout_is(&format!("{secret}\n"));
+    let out = Run::kubectl(&["client-secret", &client, "-o", "json"]).run().success_noting(&note);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["authenticator"], "client-jwt");
+    assert_eq!(json["secret"], secret);
 }

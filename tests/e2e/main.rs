@@ -6,7 +6,9 @@
 mod common;
 mod sandbox;
 
+mod bulk;
 mod client_secret;
+mod client_token;
 mod clients;
 mod config;
 mod create_client;
@@ -16,6 +18,7 @@ mod failures;
 mod gateway;
 mod identifiers;
 mod leaks;
+mod manifests;
 mod pipes;
 mod regenerate;
 mod rotated;

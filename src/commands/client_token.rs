@@ -1,0 +1,61 @@
+//! `client-token`: a client's own access token, from the client_credentials
+//! grant in its realm with the secret read through the admin API, with its
+//! expiry like `token`.
+
+use serde_json::{Map, Value, json};
+
+use super::client_secret::find;
+use super::token::expiry;
+use crate::cli::ClientTokenArgs;
+use crate::error::{Error, Kind, Result};
+use crate::keycloak::{Admin, ClientInfo};
+use crate::output::{self, Printed};
+use crate::session::Session;
+
+pub fn check(args: &ClientTokenArgs) -> Result<()> {
+    output::refuse_manifest(args.output, "a token")?;
+    output::validate_variable(&args.var)
+}
+
+pub fn run(session: &Session, args: &ClientTokenArgs) -> Result<String> {
+    let (keycloak, realm) = (&session.keycloak, &session.realm);
+    let client = find(session, &args.client)?;
+    Admin::require_confidential(realm, &client)?;
+    require_service_account(realm, &client)?;
+    let secret = keycloak.client_secret(realm, &client)?;
+    let granted = keycloak.client_token(realm, &client, &secret)?;
+    let expires = expiry(granted.token.expose()).or_else(|| {
+        let seconds = granted.expires_in?;
+        jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_secs(seconds)).ok()
+    });
+    let mut fields = Map::new();
+    fields.insert("expiresAt".into(), expires.map_or(Value::Null, |at| json!(at.to_string())));
+    fields.insert("scope".into(), granted.scope.map_or(Value::Null, Value::from));
+    let printed = Printed {
+        variable: args.var.clone(),
+        value: granted.token,
+        value_key: "token",
+        fields,
+        what: format!("the access token of client {:?}", args.client),
+        client: None,
+    };
+    let text = output::render(args.output, &[printed])?;
+    // A comment line: every one of these shells and .env readers skips it.
+    Ok(match expires {
+        Some(at) if args.output.is_assignment() => format!("# expires {at}\n{text}"),
+        _ => text,
+    })
+}
+
+/// Only a client whose service account is on may use client_credentials;
+/// Keycloak would answer `unauthorized_client`.
+fn require_service_account(realm: &str, client: &ClientInfo) -> Result<()> {
+    if client.service_accounts_enabled {
+        return Ok(());
+    }
+    Err(Error::new(
+        Kind::NoServiceAccount,
+        format!("client {:?} in realm {realm:?} has no service account, so it cannot get a token of its own", client.client_id),
+    )
+    .hint("turn on its service account (\"Service accounts roles\", serviceAccountsEnabled) in Keycloak"))
+}

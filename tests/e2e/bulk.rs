@@ -1,0 +1,149 @@
+//! `client-secret --search` and `--all`: every confidential client found,
+//! exactly once, over several pages; the others counted in one note.
+
+use serde_json::{Value, json};
+
+use crate::common::Run;
+use crate::sandbox::{enc, kubectl, sandbox, secret_data, unique};
+
+fn create(realm: &str, representation: Value) {
+    let (status, body) = sandbox().admin("POST", &format!("/{}/clients", enc(realm)), Some(representation));
+    assert_eq!(status, 201, "{body}");
+}
+
+/// Three confidential clients, one public and one bearer-only, all named
+/// PREFIX-…; their clientIds and secrets.
+fn seed(prefix: &str) -> Vec<(String, String)> {
+    let confidential: Vec<(String, String)> =
+        ["a", "b", "c"].iter().map(|s| (format!("{prefix}-{s}"), format!("bulk-secret-{s}-{prefix}"))).collect();
+    for (client, secret) in &confidential {
+        sandbox().ensure_client("shasta", client, secret);
+    }
+    create("shasta", json!({"clientId": format!("{prefix}-pub"), "enabled": true, "publicClient": true}));
+    create("shasta", json!({"clientId": format!("{prefix}-bearer"), "enabled": true, "bearerOnly": true}));
+    confidential
+}
+
+fn variable(client: &str) -> String {
+    format!("{}_SECRET", client.to_uppercase().replace('-', "_"))
+}
+
+#[test]
+fn search_takes_every_confidential_match_once_across_pages() {
+    let prefix = unique("kk-bulk");
+    let clients = seed(&prefix);
+    let note = "kubectl-keycloak: skipped 1 public and 1 bearer-only clients: they have no secret";
+    let out = Run::kubectl(&["client-secret", "--search", &prefix, "-o", "json", "--page-size", "2"]).run().success_noting(note);
+    let found: Vec<(String, String)> = serde_json::from_str::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["clientId"].as_str().unwrap().to_string(), r["secret"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(found, clients);
+    let expected: String = clients.iter().map(|(client, secret)| format!("export {}='{secret}'\n", variable(client))).collect();
+    Run::kubectl(&["client-secret", "--search", &prefix.to_uppercase(), "--page-size", "1"])
+        .run()
+        .success_noting(note)
+        .stdout_is(&expected);
+}
+
+#[test]
+fn search_writes_one_secret_per_client_through_a_name_template() {
+    let prefix = unique("kk-bulk-store");
+    let clients = seed(&prefix);
+    let out = Run::kubectl(&[
+        "client-secret",
+        "--search",
+        &prefix,
+        "--to-secret",
+        "default/{clientId}-auth",
+        "--keys",
+        "client-id,client-secret",
+    ])
+    .run();
+    let mut expected: Vec<String> = clients
+        .iter()
+        .map(|(client, _)| {
+            format!(
+                "kubectl-keycloak: created Secret default/{client}-auth (keys client-id, client-secret) with the secret of client \"{client}\""
+            )
+        })
+        .collect();
+    expected.push("kubectl-keycloak: skipped 1 public and 1 bearer-only clients: they have no secret".into());
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.lines().collect::<Vec<_>>()),
+        (0, "", expected.iter().map(String::as_str).collect())
+    );
+    for (client, secret) in &clients {
+        assert_eq!(secret_data("default", &format!("{client}-auth")), json!({"client-id": client, "client-secret": secret}));
+    }
+}
+
+#[test]
+fn hostile_client_ids_in_a_name_template_are_refused_before_any_write() {
+    let prefix = unique("kk-bulk-hostile");
+    sandbox().ensure_client("shasta", &format!("{prefix}-ok"), "bulk-hostile-secret-1");
+    sandbox().ensure_client("shasta", &format!("{prefix}-Bad 'Name'"), "bulk-hostile-secret-2");
+    Run::kubectl(&["client-secret", "--search", &prefix, "--to-secret", "default/{clientId}"]).run().fails_with(
+        2,
+        &format!(
+            "kubectl-keycloak: error: \"{prefix}-Bad 'Name'\" cannot name a Secret (--to-secret for clientId \"{prefix}-Bad 'Name'\"): \
+             use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit \
+             (a DNS-1123 subdomain, at most 253 characters)"
+        ),
+    );
+    let listed = kubectl(&["get", "secret", "-n", "default", "-o", "name"], "");
+    assert!(!listed.contains(&prefix), "a Secret was written: {listed}");
+}
+
+#[test]
+fn all_takes_every_confidential_client_of_the_realm() {
+    let realm = "kk-bulk-all";
+    sandbox().ensure_realm(realm);
+    sandbox().ensure_client(realm, "bulk-one", "bulk-all-secret-1");
+    sandbox().ensure_client(realm, "bulk-two", "bulk-all-secret-2");
+    let (status, listed) = sandbox().admin("GET", &format!("/{realm}/clients?first=0&max=1000"), None);
+    assert_eq!(status, 200);
+    let listed = listed.as_array().unwrap();
+    let is = |c: &Value, flag: &str| c[flag].as_bool().unwrap_or(false);
+    let public = listed.iter().filter(|c| is(c, "publicClient")).count();
+    let bearer_only = listed.iter().filter(|c| !is(c, "publicClient") && is(c, "bearerOnly")).count();
+    let mut confidential: Vec<String> = listed
+        .iter()
+        .filter(|c| !is(c, "publicClient") && !is(c, "bearerOnly"))
+        .map(|c| c["clientId"].as_str().unwrap().to_string())
+        .collect();
+    confidential.sort();
+    let out = Run::kubectl(&["client-secret", "--all", "--realm", realm, "-o", "json", "--page-size", "3"]).run().success_noting(
+        &format!("kubectl-keycloak: skipped {public} public and {bearer_only} bearer-only clients: they have no secret"),
+    );
+    let records: Value = serde_json::from_str(&out.stdout).unwrap();
+    let mut found: Vec<String> =
+        records.as_array().unwrap().iter().map(|r| r["clientId"].as_str().unwrap().to_string()).collect();
+    for record in records.as_array().unwrap() {
+        crate::common::register_secret(record["secret"].as_str().unwrap());
+    }
+    found.sort();
+    assert_eq!(found, confidential);
+    assert!(found.contains(&"bulk-one".to_string()) && found.contains(&"bulk-two".to_string()));
+}
+
+#[test]
+fn a_search_without_confidential_clients_is_an_error() {
+    let prefix = unique("kk-bulk-none");
+    create("shasta", json!({"clientId": format!("{prefix}-pub"), "enabled": true, "publicClient": true}));
+    Run::kubectl(&["client-secret", "--search", &prefix]).run().fails_with(
+        11,
+        &format!(
+            "kubectl-keycloak: error: no confidential client matching \"{prefix}\" in realm \"shasta\"; \
+             1 public and 0 bearer-only clients matching \"{prefix}\" have no secret"
+        ),
+    );
+    Run::kubectl(&["client-secret", "--search", "kk-no-such-client-anywhere"]).run().fails_with(
+        11,
+        "kubectl-keycloak: error: no confidential client matching \"kk-no-such-client-anywhere\" in realm \"shasta\"; \
+         list the clients with: kubectl keycloak clients --search TEXT",
+    );
+}
