@@ -27,7 +27,8 @@ pub fn execute(cli: &Cli, write: &dyn Fn(&str) -> Result<()>) -> Result<()> {
         }
         Command::ClientToken(args) => {
             client_token::check(args)?;
-            client_token::run(&open_session(cli)?, args)
+            // The token printed is the client's own, from its own login.
+            with_session(cli, write, End::Session, |session| client_token::run(session, args))
         }
         Command::CreateClient(args) => {
             create_client::check(args)?;
