@@ -39,7 +39,7 @@ pub fn execute(cli: &Cli) -> Result<String> {
             let (kube, config, settings) = resolve(cli)?;
             Ok(config::run(kube, &config, &settings))
         }
-        Command::Completion(args) => Ok(completion::run(args)),
+        Command::Completion(args) => completion::run(args),
     }
 }
 

@@ -12,6 +12,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
+pub use quote::posix_quote;
 pub use secrets::{DEFAULT_VARIABLE, Format, Printed, render, validate_variable, variable_names};
 pub use table::table;
 pub use to_secret::deliver;

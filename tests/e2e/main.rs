@@ -8,6 +8,7 @@ mod sandbox;
 
 mod client_secret;
 mod clients;
+mod completion;
 mod config;
 mod create_client;
 mod discovery;
