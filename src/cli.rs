@@ -85,10 +85,8 @@ pub enum Command {
     #[command(after_help = config_help())]
     Config,
 
-    /// Print a shell completion script
-    #[command(
-        after_help = "Examples:\n  kubectl keycloak completion bash > ~/.local/share/bash-completion/completions/kubectl-keycloak"
-    )]
+    /// Print a shell completion script, or the link that turns on `kubectl keycloak <TAB>`
+    #[command(after_help = COMPLETION_EXAMPLES)]
     Completion(CompletionArgs),
 }
 
@@ -116,8 +114,35 @@ running a Keycloak image. When several are found, commands need --keycloak.";
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub shell: CompletionShell,
 }
+
+/// What `completion` prints for: a shell's script for `kubectl-keycloak`, or
+/// the link command that gives kubectl's own completion the plugin's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    /// kubectl's completion (any shell): the command linking kubectl_complete-keycloak to this binary
+    Kubectl,
+    /// bash script for kubectl-keycloak
+    Bash,
+    /// zsh script for kubectl-keycloak
+    Zsh,
+    /// fish script for kubectl-keycloak
+    Fish,
+    /// PowerShell script for kubectl-keycloak
+    Powershell,
+    /// elvish script for kubectl-keycloak
+    Elvish,
+}
+
+const COMPLETION_EXAMPLES: &str = "\
+Examples:
+  # kubectl keycloak <TAB> (kubectl 1.26 or newer, with kubectl's completion set up):
+  # run the printed command once
+  kubectl keycloak completion kubectl
+
+  # kubectl-keycloak <TAB>
+  kubectl keycloak completion bash > ~/.local/share/bash-completion/completions/kubectl-keycloak";
 
 const CLIENT_SECRET_EXAMPLES: &str = "\
 Examples:

@@ -1,7 +1,8 @@
 //! kubectl-keycloak: Keycloak admin helpers for Kubernetes clusters.
 //!
 //! The data path, one module or folder per layer:
-//! `cli` (arguments) → `settings` (effective values: flags, environment,
+//! `cli` (arguments; `complete` answers kubectl's shell completion from
+//! the same definition) → `settings` (effective values: flags, environment,
 //! config file) → `cluster` (kubeconfig, exec credentials, Secrets and
 //! ConfigMaps, the service proxy) → `discovery` (where Keycloak is) →
 //! `admin` (its credentials) → `session` (one login) → `keycloak` (TLS,
@@ -14,6 +15,7 @@ mod admin;
 mod cli;
 mod cluster;
 mod commands;
+mod complete;
 mod discovery;
 mod error;
 mod keycloak;
@@ -31,8 +33,17 @@ use clap::{CommandFactory, FromArgMatches};
 use cli::Cli;
 use error::{Error, Kind};
 
-/// Run with these arguments; print the result or one error line.
+/// Run with these arguments; print the result or one error line. Started
+/// as `kubectl_complete-keycloak` (a link to this binary), answer kubectl's
+/// completion request instead.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let started = std::time::Instant::now();
+    let args: Vec<OsString> = args.into_iter().collect();
+    if let Some((argv0, words)) = args.split_first()
+        && complete::invoked_as_completer(argv0)
+    {
+        return complete::main(words, started);
+    }
     let matches = match Cli::command().try_get_matches_from(args) {
         Ok(matches) => matches,
         Err(err) => {

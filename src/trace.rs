@@ -8,6 +8,25 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Nothing at all on stderr from here on: warnings are dropped and exec
+/// credential plugins get no terminal. Shell completion sets it, since
+/// whatever it writes to stderr lands on the user's command line.
+pub fn quiet() {
+    QUIET.store(true, Ordering::Relaxed);
+}
+
+pub fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// A warning that goes with a run (unless [`quiet`]).
+pub fn warn(text: &str) {
+    if !is_quiet() {
+        eprintln!("kubectl-keycloak: warning: {text}");
+    }
+}
 
 pub fn enable() {
     ENABLED.store(true, Ordering::Relaxed);

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use base64::Engine;
 use k8s_openapi::ByteString;
-use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{ApiResource, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, Resource};
@@ -90,6 +90,18 @@ impl Cluster {
             Err(err) if err.kind == Kind::NotFound => Ok(None),
             other => other.map(Some),
         }
+    }
+
+    /// The names of at most `limit` namespaces (one request; for shell
+    /// completion, where a large cluster must not cost more than one page).
+    pub fn namespace_names(&self, limit: u32) -> Result<Vec<String>> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        let url = format!("{}/api/v1/namespaces?limit={limit}", self.server.trim_end_matches('/'));
+        let started = Instant::now();
+        let result = self.runtime.block_on(api.list_metadata(&ListParams::default().limit(limit)));
+        trace::kube("GET", &url, &result.as_ref().map(|_| ()), started.elapsed());
+        let list = result.map_err(|err| kube_error(err, "list namespaces", &self.server))?;
+        Ok(list.items.into_iter().filter_map(|item| item.metadata.name).collect())
     }
 
     fn list_with<K>(&self, api: Api<K>, url: &str, kind: &str) -> Result<Vec<K>>

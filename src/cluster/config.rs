@@ -76,6 +76,26 @@ impl Kube {
     }
 }
 
+/// The names a kubeconfig defines, as `--context`, `--cluster` and `--user`
+/// take them (for shell completion): read like [`Kube::load`] reads it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct KubeconfigNames {
+    pub contexts: Vec<String>,
+    pub clusters: Vec<String>,
+    pub users: Vec<String>,
+}
+
+impl KubeconfigNames {
+    pub fn read(options: &KubeArgs) -> Result<Self> {
+        let Some(kubeconfig) = read_kubeconfig(options)? else { return Ok(Self::default()) };
+        Ok(KubeconfigNames {
+            contexts: kubeconfig.contexts.into_iter().map(|c| c.name).collect(),
+            clusters: kubeconfig.clusters.into_iter().map(|c| c.name).collect(),
+            users: kubeconfig.auth_infos.into_iter().map(|u| u.name).collect(),
+        })
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -59,7 +59,9 @@ fn command_for(command: &str, exec: &ExecConfig) -> Command {
     for name in exec.drop_env.iter().flatten() {
         cmd.env_remove(name);
     }
-    let interactive = exec.interactive_mode != Some(ExecInteractiveMode::Never);
+    // Completion runs while the user types: never a prompt, never stderr.
+    let quiet = crate::trace::is_quiet();
+    let interactive = exec.interactive_mode != Some(ExecInteractiveMode::Never) && !quiet;
     let mut spec = json!({ "interactive": interactive });
     if exec.provide_cluster_info
         && let Some(cluster) = &exec.cluster
@@ -69,6 +71,6 @@ fn command_for(command: &str, exec: &ExecConfig) -> Command {
     let info = json!({ "kind": "ExecCredential", "apiVersion": exec.api_version, "spec": spec });
     cmd.env("KUBERNETES_EXEC_INFO", info.to_string());
     cmd.stdin(if interactive { Stdio::inherit() } else { Stdio::null() });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    cmd.stdout(Stdio::piped()).stderr(if quiet { Stdio::null() } else { Stdio::inherit() });
     cmd
 }

@@ -12,7 +12,7 @@ mod exec_credential;
 mod proxy;
 
 pub use api::{Cluster, SecretWrite};
-pub use config::Kube;
+pub use config::{Kube, KubeconfigNames};
 pub use proxy::{ServicePort, ServiceProxy};
 
 use crate::error::{Error, Result};

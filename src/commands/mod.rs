@@ -48,7 +48,7 @@ pub fn execute(cli: &Cli, write: &dyn Fn(&str) -> Result<()>) -> Result<()> {
             let (kube, config, settings) = resolve(cli)?;
             write(&config::run(kube, &config, &settings))
         }
-        Command::Completion(args) => write(&completion::run(args)),
+        Command::Completion(args) => write(&completion::run(args)?),
     }
 }
 

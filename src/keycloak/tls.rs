@@ -29,8 +29,8 @@ pub fn config(mut roots: Vec<Certificate<'static>>, extra: &[ExtraCa], insecure:
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = TlsConfig::builder().unversioned_rustls_crypto_provider(provider);
     if insecure {
-        eprintln!(
-            "kubectl-keycloak: warning: TLS verification for Keycloak is OFF (--insecure-skip-keycloak-tls-verify); the admin password can be intercepted"
+        trace::warn(
+            "TLS verification for Keycloak is OFF (--insecure-skip-keycloak-tls-verify); the admin password can be intercepted",
         );
         return Ok(builder.disable_verification(true).build());
     }

@@ -16,6 +16,7 @@ use std::io::Write;
 use serde_json::Value;
 
 pub use fields::ClientFields;
+pub use quote::posix_quote;
 pub use secrets::{
     DEFAULT_VARIABLE, Format, Printed, refuse_manifest, render, validate_variable, variable_for_client, variable_names,
 };

@@ -10,6 +10,7 @@ mod bulk;
 mod client_secret;
 mod client_token;
 mod clients;
+mod completion;
 mod config;
 mod create_client;
 mod discovery;
