@@ -243,7 +243,7 @@ pub fn answer(words: &[String], deadline: Instant) -> Answer {
             current,
             "",
         ),
-        Some("client-secret") => {
+        Some("client-secret" | "client-token") => {
             let candidates = dynamic(deadline, || client_ids(&command, before, current));
             // Each clientId once on the line.
             let mut answer = Answer::matching(candidates, current, "");
@@ -389,17 +389,23 @@ mod tests {
     #[test]
     fn subcommands_with_their_descriptions() {
         let answer = complete(&[""]);
-        assert_eq!(values(&answer), ["client-secret", "create-client", "clients", "token", "discover", "config", "completion"]);
+        assert_eq!(
+            values(&answer),
+            ["client-secret", "client-token", "create-client", "clients", "token", "discover", "config", "completion"]
+        );
         assert_eq!(answer.directive, NO_FILES);
         assert!(answer.render().starts_with("client-secret\tPrint the secret of one or more clients, ready to eval\n"));
         assert!(answer.render().ends_with("\n:4\n"));
-        assert_eq!(values(&complete(&["c"])), ["client-secret", "create-client", "clients", "config", "completion"]);
+        assert_eq!(
+            values(&complete(&["c"])),
+            ["client-secret", "client-token", "create-client", "clients", "config", "completion"]
+        );
         assert_eq!(values(&complete(&["--context", "x", "to"])), ["token"]);
     }
 
     #[test]
     fn flag_values_from_the_definition() {
-        let formats = ["shell", "fish", "powershell", "dotenv", "json", "raw"];
+        let formats = ["shell", "fish", "powershell", "dotenv", "json", "raw", "secret"];
         assert_eq!(values(&complete(&["client-secret", "a", "-o", ""])), formats);
         assert_eq!(values(&complete(&["client-secret", "a", "--output", "j"])), ["json"]);
         assert_eq!(values(&complete(&["client-secret", "a", "--output=j"])), ["--output=json"]);
@@ -421,9 +427,9 @@ mod tests {
     #[test]
     fn words_that_are_values_are_not_taken_for_commands() {
         // "token" is the value of --realm here, not the subcommand.
-        assert_eq!(values(&complete(&["--realm", "token", "cli"])), ["client-secret", "clients"]);
+        assert_eq!(values(&complete(&["--realm", "token", "cli"])), ["client-secret", "client-token", "clients"]);
         assert_eq!(values(&complete(&["-vv", "-n", "ns", "to"])), ["token"]);
-        assert_eq!(values(&complete(&["client-secret", "x", "-yo", ""])).len(), 6);
+        assert_eq!(values(&complete(&["client-secret", "x", "-yo", ""])).len(), 7);
         // An optional value does not swallow the next word.
         assert_eq!(values(&complete(&["--keycloak-ca-configmap", "to"])), ["token"]);
     }
