@@ -68,17 +68,20 @@ fn completion_offers_the_subcommands() {
     let outcome = kubectl_complete(&[""]).run();
     only_kubectl_notes(&outcome);
     let (values, directive) = candidates(&outcome);
-    assert_eq!(values, ["client-secret", "create-client", "clients", "token", "discover", "config", "completion"]);
+    assert_eq!(
+        values,
+        ["client-secret", "client-token", "create-client", "clients", "token", "discover", "config", "completion"]
+    );
     assert_eq!(directive, ":4");
     assert!(outcome.stdout.contains("client-secret\tPrint the secret of one or more clients"), "{outcome:?}");
     let (values, _) = candidates(&kubectl_complete(&["cl"]).run());
-    assert_eq!(values, ["client-secret", "clients"]);
+    assert_eq!(values, ["client-secret", "client-token", "clients"]);
 }
 
 #[test]
 fn completion_offers_output_formats() {
     let (values, _) = candidates(&kubectl_complete(&["client-secret", "my-test-client", "-o", ""]).run());
-    assert_eq!(values, ["shell", "fish", "powershell", "dotenv", "json", "raw"]);
+    assert_eq!(values, ["shell", "fish", "powershell", "dotenv", "json", "raw", "secret"]);
     let (values, _) = candidates(&kubectl_complete(&["clients", "--output=y"]).run());
     assert_eq!(values, ["--output=yaml"]);
     let (values, _) = candidates(&kubectl_complete(&["completion", ""]).run());

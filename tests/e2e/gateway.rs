@@ -176,9 +176,16 @@ fn fake_gateway_503_on_gets_is_retried_and_succeeds() {
     let expected = format!("export CLIENT_SECRET='{}'\n", sandbox().secret_of("shasta", "my-test-client"));
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]).run().success().stdout_is(&expected);
     let log = gateway.requests();
-    assert_eq!(log.iter().filter(|l| l.starts_with("POST")).count(), 1, "{log:?}");
-    assert_eq!(log.iter().filter(|l| l.starts_with("GET")).count(), 4, "each GET once refused, once answered: {log:?}");
+    let count = |prefix: &str| log.iter().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(count("POST /keycloak/realms/master/protocol/openid-connect/token"), 1, "{log:?}");
+    assert_eq!(count("GET /keycloak/admin/"), 4, "each admin GET once refused, once answered: {log:?}");
+    // The early connection's request is never retried; the logout comes last.
+    assert_eq!(count(EARLY_CONNECT), 1, "{log:?}");
+    assert_eq!(log.last().map(String::as_str), Some("POST /keycloak/realms/master/protocol/openid-connect/logout"));
 }
+
+/// The request that opens Keycloak's connection while the admin Secret is read.
+const EARLY_CONNECT: &str = "GET /keycloak/realms/master";
 
 #[test]
 fn fake_gateway_502_forever_gives_up_after_bounded_retries() {
@@ -196,7 +203,12 @@ fn fake_gateway_502_forever_gives_up_after_bounded_retries() {
             ),
         )
         .within(Duration::from_secs(10));
-    assert_eq!(gateway.requests().iter().filter(|l| l.starts_with("GET")).count(), 3, "{:?}", gateway.requests());
+    assert_eq!(
+        gateway.requests().iter().filter(|l| l.starts_with("GET /keycloak/admin/")).count(),
+        3,
+        "{:?}",
+        gateway.requests()
+    );
 }
 
 #[test]
@@ -215,7 +227,8 @@ fn fake_gateway_503_on_the_token_request_is_not_retried() {
             gateway.token_url()
         ),
     );
-    assert_eq!(gateway.requests(), ["POST /keycloak/realms/master/protocol/openid-connect/token"]);
+    // No retry, and no logout: there was no login.
+    assert_eq!(gateway.requests(), [EARLY_CONNECT, "POST /keycloak/realms/master/protocol/openid-connect/token"]);
 }
 
 #[test]
