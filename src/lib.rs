@@ -54,17 +54,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let result = Cli::from_arg_matches(&matches).map_err(|err| Error::usage(err.to_string())).and_then(|cli| {
         if cli.verbose > 0 {
-            trace::enable();
+            trace::enable(started);
         }
         commands::execute(&cli, &output::write_stdout)
     });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    let code = match result {
+        Ok(()) => 0,
         Err(err) => {
             eprintln!("kubectl-keycloak: error: {err}");
-            err.exit_code()
+            err.kind.exit_code()
         }
-    }
+    };
+    trace::note(&format!("exit {code}"));
+    ExitCode::from(code)
 }
 
 /// What the test suites drive directly: the renderer (eval safety) and the

@@ -7,7 +7,7 @@ use crate::admin::AdminCredentials;
 use crate::cluster::{Cluster, Kube};
 use crate::discovery::{self, Located, ServiceRef};
 use crate::error::{Error, Kind, Result};
-use crate::keycloak::{self, Admin, ExtraCa, Keycloak};
+use crate::keycloak::{self, Admin, ExtraCa, Keycloak, OsRoots};
 use crate::settings::{self, Settings, Source};
 use crate::trace;
 use ureq::tls::Certificate;
@@ -29,22 +29,22 @@ impl Session {
         // handshakes need nothing from the cluster when its URL and CAs are
         // already known: a second thread does both while this one waits for
         // the API server.
-        let ((roots, early), read) = std::thread::scope(|scope| {
-            let early = scope.spawn(|| {
-                let roots = trust_store(settings);
-                let early = connect_early(settings, &roots);
-                (roots, early)
+        let (early, read) = std::thread::scope(|scope| {
+            let early = scope.spawn(|| match connect_early(settings) {
+                Some(keycloak) => Early::Connected(Box::new(keycloak)),
+                None => Early::Roots(trust_store(settings)),
             });
             let read = Self::admin_credentials(kube, settings);
-            (early.join().unwrap_or_default(), read)
+            (early.join().unwrap_or_else(|_| Early::Roots(trust_store(settings))), read)
         });
         let (cluster, located, credentials) = read?;
         let keycloak = match early {
             // The connection is kept alive in the agent; the login reuses it.
-            Some(keycloak) if located.url.value == settings.keycloak_url.value && located.ca.is_none() => {
+            Early::Connected(keycloak) if located.url.value == settings.keycloak_url.value && located.ca.is_none() => {
                 keycloak.login(&credentials, &settings.admin_realm.value).map_err(|err| explain(err, &located))?
             }
-            _ => log_in(&cluster, &located, &credentials, settings, roots)?,
+            Early::Connected(_) => log_in(&cluster, &located, &credentials, settings, trust_store(settings))?,
+            Early::Roots(roots) => log_in(&cluster, &located, &credentials, settings, roots)?,
         };
         Ok(Session {
             cluster,
@@ -64,11 +64,21 @@ impl Session {
     }
 }
 
+/// What the second thread of [`Session::open`] prepared.
+enum Early {
+    /// Keycloak with a verified connection open.
+    Connected(Box<Keycloak>),
+    /// The whole OS trust store, for a login that starts from scratch.
+    Roots(Vec<Certificate<'static>>),
+}
+
 /// Keycloak with a connection already open, when its URL and every CA to
 /// trust are known before the cluster is asked: the URL is explicit, or the
-/// default on CSM's layout where discovery does not run. Anything that fails
-/// here is left to the login to report, so the user sees the same error.
-fn connect_early(settings: &Settings, roots: &[Certificate<'static>]) -> Option<Keycloak> {
+/// default on CSM's layout where discovery does not run. It trusts only the
+/// OS bundle file (plus the CA file), a subset of what the login trusts; if
+/// anything fails here the login starts from scratch with the whole trust
+/// store and reports what it meets, so the user sees the same error.
+fn connect_early(settings: &Settings) -> Option<Keycloak> {
     let url_known = settings.keycloak_url.source != Source::Default
         || (settings.keycloak.is_none() && settings.namespace.source == Source::Default);
     if !url_known || settings.insecure || settings.ca_configmap.is_some() {
@@ -78,10 +88,9 @@ fn connect_early(settings: &Settings, roots: &[Certificate<'static>]) -> Option<
         Some(file) => vec![ExtraCa::from_file(&file.value).ok()?],
         None => Vec::new(),
     };
-    let tls = keycloak::tls_config(roots.to_vec(), &extra, false).ok()?;
+    let tls = keycloak::tls_config(keycloak::os_roots(OsRoots::Bundle), &extra, false).ok()?;
     let keycloak = Keycloak::new(&settings.keycloak_url.value, settings.timeout, tls).ok()?;
-    keycloak.connect(&settings.admin_realm.value);
-    Some(keycloak)
+    keycloak.connect(&settings.admin_realm.value).then_some(keycloak)
 }
 
 fn trace_target(located: &Located, settings: &Settings) {
@@ -98,7 +107,7 @@ fn trace_target(located: &Located, settings: &Settings) {
 
 /// The OS trust store, unless verification is off.
 pub fn trust_store(settings: &Settings) -> Vec<Certificate<'static>> {
-    if settings.insecure { Vec::new() } else { keycloak::os_roots() }
+    if settings.insecure { Vec::new() } else { keycloak::os_roots(OsRoots::All) }
 }
 
 /// Trust what the settings and the located Keycloak name, then log in.

@@ -2,12 +2,16 @@
 //!
 //! Only methods, URLs, statuses, sizes and times are printed. URLs never
 //! carry credentials in this program, but user-supplied base URLs might hold
-//! `user:password@`, so that part is masked.
+//! `user:password@`, so that part is masked. Every line starts with the time
+//! since the run started (`[12.3 ms]`), so a trace shows where a run's time
+//! goes, including what overlaps.
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
+static STARTED: OnceLock<Instant> = OnceLock::new();
 static QUIET: AtomicBool = AtomicBool::new(false);
 
 /// Nothing at all on stderr from here on: warnings are dropped and exec
@@ -28,7 +32,9 @@ pub fn warn(text: &str) {
     }
 }
 
-pub fn enable() {
+/// Trace from here on; times are counted from `started`.
+pub fn enable(started: Instant) {
+    let _ = STARTED.set(started);
     ENABLED.store(true, Ordering::Relaxed);
 }
 
@@ -43,7 +49,7 @@ pub fn http(method: &str, url: &str, status: Option<u16>, bytes: Option<usize>, 
     }
     let status = status.map_or_else(|| "failed".to_string(), |s| s.to_string());
     let size = bytes.map(|b| format!(", {b} bytes")).unwrap_or_default();
-    eprintln!("kubectl-keycloak: trace: {method} {} -> {status} ({}{size})", mask_userinfo(url), millis(elapsed));
+    line(&format!("{method} {} -> {status} ({}{size})", mask_userinfo(url), millis(elapsed)));
 }
 
 /// One Kubernetes API call.
@@ -56,14 +62,26 @@ pub fn kube(method: &str, url: &str, result: &Result<(), &kube::Error>, elapsed:
         Err(kube::Error::Api(status)) => status.code.to_string(),
         Err(_) => "failed".to_string(),
     };
-    eprintln!("kubectl-keycloak: trace: {method} {} -> {status} ({})", mask_userinfo(url), millis(elapsed));
+    line(&format!("{method} {} -> {status} ({})", mask_userinfo(url), millis(elapsed)));
 }
 
 /// A free-form note, e.g. which settings were used.
 pub fn note(text: &str) {
     if enabled() {
-        eprintln!("kubectl-keycloak: trace: {text}");
+        line(text);
     }
+}
+
+/// A step that took `elapsed`, e.g. reading the OS trust store.
+pub fn step(text: &str, elapsed: Duration) {
+    if enabled() {
+        line(&format!("{text} ({})", millis(elapsed)));
+    }
+}
+
+fn line(text: &str) {
+    let since_start = STARTED.get().map_or(Duration::ZERO, Instant::elapsed);
+    eprintln!("kubectl-keycloak: trace: [{}] {text}", millis(since_start));
 }
 
 fn millis(elapsed: Duration) -> String {

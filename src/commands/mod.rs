@@ -79,10 +79,10 @@ fn with_session(
 /// The kubeconfig, the config file and the settings they select.
 fn resolve(cli: &Cli) -> Result<(Kube, ConfigFile, Settings)> {
     let timeout = settings::parse_timeout(&cli.kube.request_timeout)?;
+    let started = std::time::Instant::now();
     let kube = Kube::load(&cli.kube, timeout)?;
-    if let Some(context) = &kube.context {
-        trace::note(&format!("kube context {context}"));
-    }
+    let context = kube.context.as_ref().map(|context| format!(", context {context}")).unwrap_or_default();
+    trace::step(&format!("kubeconfig read{context}"), started.elapsed());
     let config = ConfigFile::load()?;
     let settings = Settings::resolve(&cli.keycloak, &cli.kube, timeout, kube.context.as_deref(), &config)?;
     Ok((kube, config, settings))

@@ -28,11 +28,12 @@ impl Keycloak {
     }
 
     /// Open the connection the login will reuse, with the smallest request
-    /// that needs no credentials (the realm's public description). Its
-    /// failure is ignored: the login meets it again and reports it.
-    pub fn connect(&self, realm: &str) {
+    /// that needs no credentials (the realm's public description). Whether
+    /// Keycloak answered over verified TLS; the error itself is left to the
+    /// login, which meets it again and reports it.
+    pub fn connect(&self, realm: &str) -> bool {
         let url = format!("{}/realms/{}", self.http.base(), encode(realm));
-        let _ = self.http.send_within(Request::Get, &url, CONNECT_LIMIT);
+        self.http.send_within(Request::Get, &url, CONNECT_LIMIT).is_ok()
     }
 
     /// Keycloak behind a Service, through the API server's service proxy.

@@ -10,7 +10,7 @@ mod tls;
 pub use api::Admin;
 pub use client::ClientInfo;
 pub use login::Keycloak;
-pub use tls::{ExtraCa, config as tls_config, os_roots};
+pub use tls::{ExtraCa, OsRoots, config as tls_config, os_roots};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 

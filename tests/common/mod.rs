@@ -276,6 +276,22 @@ impl Outcome {
         self
     }
 
+    /// The `-v` trace: each line's time since the run started (ms) and its
+    /// message. Every trace line must carry its time.
+    pub fn traces(&self) -> Vec<(f64, &str)> {
+        self.raw_stderr
+            .lines()
+            .filter_map(|line| line.strip_prefix("kubectl-keycloak: trace: "))
+            .map(|rest| {
+                let (at, message) = rest
+                    .strip_prefix('[')
+                    .and_then(|r| r.split_once(" ms] "))
+                    .unwrap_or_else(|| panic!("a trace line without its time: {rest:?}"));
+                (at.parse().unwrap_or_else(|_| panic!("a trace time that is not a number: {rest:?}")), message)
+            })
+            .collect()
+    }
+
     pub fn within(self, limit: Duration) -> Self {
         assert!(self.elapsed <= limit, "took {:?}, more than {limit:?}:\n{}", self.elapsed, self.show());
         self

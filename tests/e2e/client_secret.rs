@@ -106,6 +106,34 @@ fn ca_from_the_cluster_configmap_replaces_the_ca_file() {
 }
 
 #[test]
+fn a_ca_only_in_the_os_certificate_directory_is_trusted() {
+    // Keycloak's connection is opened early trusting the OS bundle file
+    // alone; a CA that only the certificate directory holds fails that
+    // handshake, and the login then trusts the whole OS store.
+    let dir = crate::common::scratch_file("os-cert-dir");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(std::env::var("SANDBOX_CA_FILE").unwrap(), dir.join("sandbox-ca.pem")).unwrap();
+    let bundle = crate::common::scratch_file("os-bundle-without-the-ca.pem");
+    std::fs::write(&bundle, "").unwrap();
+    let out = Run::kubectl(&["client-secret", "my-test-client", "-v"])
+        .env_remove("KUBECTL_KEYCLOAK_CA_FILE")
+        .env("SSL_CERT_FILE", &bundle)
+        .env("SSL_CERT_DIR", &dir)
+        .run()
+        .stdout_is(&format!("export CLIENT_SECRET='{}'\n", secret("my-test-client")));
+    assert_eq!(out.code, 0, "{out:?}");
+    let steps: Vec<&str> = out
+        .traces()
+        .into_iter()
+        .map(|(_, m)| m)
+        .filter(|m| m.starts_with("OS trust store") || m.contains("/realms/master -> "))
+        .map(|m| m.rsplit_once(" (").unwrap().0)
+        .collect();
+    let early = format!("GET {}/realms/master -> failed", sandbox().keycloak_url);
+    assert_eq!(steps, ["OS trust store (bundle file): 0 certificates", &early, "OS trust store: 1 certificates"], "{out:?}");
+}
+
+#[test]
 fn verbose_traces_requests_without_secrets() {
     let s = secret("my-test-client");
     let out = Run::kubectl(&["client-secret", "my-test-client", "-v"]).run().stdout_is(&format!("export CLIENT_SECRET='{s}'\n"));
@@ -126,6 +154,15 @@ fn verbose_traces_requests_without_secrets() {
     ] {
         assert!(out.raw_stderr.contains(needle), "trace lacks {needle:?}: {}", out.raw_stderr);
     }
+    // Each line carries its time since the start, so a trace shows where a
+    // run's time goes: the kubeconfig, the trust store, each request, the end.
+    let traces = out.traces();
+    assert_eq!(traces.len(), out.raw_stderr.lines().count(), "{}", out.raw_stderr);
+    assert!(traces[0].1.starts_with("kubeconfig read, context sandbox ("), "{}", out.raw_stderr);
+    assert!(traces.iter().any(|(_, m)| m.starts_with("OS trust store") && m.contains(" certificates (")), "{}", out.raw_stderr);
+    assert_eq!(traces.last().map(|t| t.1), Some("exit 0"), "{}", out.raw_stderr);
+    let (first, last) = (traces[0].0, traces[traces.len() - 1].0);
+    assert!(0.0 < first && first <= last && last < out.elapsed.as_secs_f64() * 1000.0, "{}", out.raw_stderr);
 }
 
 #[test]
