@@ -136,16 +136,20 @@ def parse_floor(stdout):
     rows = []
     for line in stdout.splitlines():
         p = line.split()
-        if len(p) == 7:
+        if len(p) == 9:
             rows.append({"label": p[0], "round": int(p[1]), "connects": int(p[2]), "time_s": float(p[3]),
-                         "bytes": int(p[4]), "status": int(p[5]), "http": p[6]})
+                         "bytes": int(p[4]), "status": int(p[5]), "http": p[6],
+                         "connect_s": float(p[7]), "appconnect_s": float(p[8])})
     labels = ["kube-secret", "token", "lookup", "secret"]
     warm = {l: statistics.median([r["time_s"] for r in rows if r["label"] == l and r["round"] > 1 and r["connects"] == 0] or [float("nan")])
             for l in labels}
     cold = {l: next((r["time_s"] for r in rows if r["label"] == l and r["round"] == 1), float("nan")) for l in labels}
     body = {l: next((r["bytes"] for r in rows if r["label"] == l), 0) for l in labels}
+    # curl's TCP connect and TLS handshake to each server (first round, new connection)
+    handshake = {l: next((r["appconnect_s"] for r in rows if r["label"] == l and r["round"] == 1), float("nan"))
+                 for l in ("kube-secret", "token")}
     ok = bool(rows) and all(r["status"] == 200 for r in rows)
-    return {"requests": rows, "warm_s": warm, "cold_s": cold, "body_bytes": body,
+    return {"requests": rows, "warm_s": warm, "cold_s": cold, "body_bytes": body, "handshake_s": handshake,
             "sum_warm_s": sum(warm.values()), "sum_round1_s": sum(cold.values()), "all_200": ok}
 
 
@@ -157,17 +161,31 @@ class Admin:
     def __init__(self, url, ca, creds):
         self.url, self.creds = url, creds
         self.ctx = ssl.create_default_context(cafile=ca)
-        self.token, self.token_at = None, 0.0
+        self.token, self.refresh, self.token_at = None, None, 0.0
+        self.user_id = None
 
     def _bearer(self):
+        """One password login for the whole measurement, then refresh grants:
+        the harness itself adds exactly one admin session, before any count."""
         if self.token is None or time.time() - self.token_at > 30:
-            form = urllib.parse.urlencode({"grant_type": "password", "client_id": self.creds["client-id"],
-                                           "username": self.creds["user"], "password": self.creds["password"]}).encode()
-            with urllib.request.urlopen(f"{self.url}/realms/master/protocol/openid-connect/token", form,
-                                        context=self.ctx, timeout=60) as r:
-                self.token = json.load(r)["access_token"]
+            form = {"client_id": self.creds["client-id"]}
+            if self.refresh:
+                form.update(grant_type="refresh_token", refresh_token=self.refresh)
+            else:
+                form.update(grant_type="password", username=self.creds["user"], password=self.creds["password"])
+            with urllib.request.urlopen(f"{self.url}/realms/master/protocol/openid-connect/token",
+                                        urllib.parse.urlencode(form).encode(), context=self.ctx, timeout=60) as r:
+                answer = json.load(r)
+            self.token, self.refresh = answer["access_token"], answer.get("refresh_token")
             self.token_at = time.time()
         return self.token
+
+    def sessions(self):
+        """The admin user's live sessions in Keycloak (the harness's own included, a constant)."""
+        if self.user_id is None:
+            users = self.get(f"/master/users?username={urllib.parse.quote(self.creds['user'])}&exact=true")
+            self.user_id = users[0]["id"]
+        return len(self.get(f"/master/users/{self.user_id}/sessions?max=100000"))
 
     def get(self, path):
         req = urllib.request.Request(f"{self.url}/admin/realms{path}", headers={"Authorization": "Bearer " + self._bearer()})
@@ -323,20 +341,33 @@ def argv_of(cid, client=CLIENT, extra=()):
     }[cid]
 
 
-TRACE = re.compile(r"^kubectl-keycloak: (?:trace: )?(GET|POST|PUT|PATCH|DELETE) (\S+) -> (\S+) \(([\d.]+) ms(?:, (\d+) bytes)?\)")
+TRACE = re.compile(r"^kubectl-keycloak: trace: \[([\d.]+) ms\] (.*)$")
+REQUEST = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (\S+) -> (\S+) \(([\d.]+) ms(?:, (\d+) bytes)?\)$")
+STEP = re.compile(r"^(kubeconfig read|OS trust store).*\(([\d.]+) ms\)$")
 
 
 def trace_rows(stderr):
+    """The -v trace as events: what, when it ended (ms since start), how long it took (ms)."""
     rows = []
     for line in stderr.splitlines():
         m = TRACE.match(line)
         if not m:
             continue
-        url = m.group(2)
-        kind = ("kube-secret" if "/api/v1/" in url else "token" if url.endswith("/openid-connect/token")
-                else "lookup" if "/clients?clientId=" in url else "secret" if url.endswith("/client-secret") else "other")
-        rows.append({"kind": kind, "method": m.group(1), "status": m.group(3), "ms": float(m.group(4)),
-                     "bytes": int(m.group(5)) if m.group(5) else None})
+        at, text = float(m.group(1)), m.group(2)
+        req, step = REQUEST.match(text), STEP.match(text)
+        if req:
+            url = req.group(2)
+            kind = ("kube-secret" if "/api/v1/" in url else "token" if url.endswith("/openid-connect/token")
+                    else "logout" if url.endswith("/openid-connect/logout")
+                    else "lookup" if "/clients?clientId=" in url else "secret" if url.endswith("/client-secret")
+                    else "connect" if re.search(r"/realms/[^/]+$", url) else "other")
+            rows.append({"kind": kind, "method": req.group(1), "status": req.group(3), "at": at, "ms": float(req.group(4)),
+                         "bytes": int(req.group(5)) if req.group(5) else None})
+        elif step:
+            rows.append({"kind": "kubeconfig" if step.group(1) == "kubeconfig read" else "trust-store", "at": at,
+                         "ms": float(step.group(2))})
+        elif text.startswith("exit "):
+            rows.append({"kind": "exit", "at": at, "ms": 0.0})
     return rows
 
 
@@ -443,13 +474,19 @@ def measure(env_file, requested, runs, out_path):
     finally:
         proxies.stop()
 
+    # Admin sessions each timed run leaves in Keycloak: the admin user's
+    # session count, read through the admin API after every run (untimed).
+    sessions = admin.sessions()
     for rnd in range(1, runs + 1):
         k = (rnd - 1) % len(ids)
         order = [c for c in ids[k:] + ids[:k] if c not in slow or rnd <= slow_runs]
         for cid in order:
-            records.append(one(cid, False, rnd))
-        log(f"round {rnd}/{runs}: " + ", ".join(f"{r['contender']} {r['time_s']:.3f}s" for r in records[-len(order):]))
-        admin.token = None
+            rec = one(cid, False, rnd)
+            now = admin.sessions()
+            rec["sessions_left"], sessions = now - sessions, now
+            records.append(rec)
+        log(f"round {rnd}/{runs}: " + ", ".join(f"{r['contender']} {r['time_s']:.3f}s/{r['sessions_left']:+d}"
+                                                  for r in records[-len(order):]))
 
     # Clients that sort late in the realm: the documented procedure's listing may not reach them.
     late_runs = []
@@ -463,7 +500,7 @@ def measure(env_file, requested, runs, out_path):
 
     # Where the plugin's time goes: its own -v trace.
     profile = []
-    for i in range(5):
+    for i in range(10):
         r = run(argv_of("plugin", extra=("-v",)), envs["plugin"])
         profile.append({"wall_s": r["wall_s"], "requests": trace_rows(r["stderr"])})
     syscalls = strace_summary(envs["plugin"])
@@ -482,19 +519,6 @@ def measure(env_file, requested, runs, out_path):
                     kb.append(int(t.read().split()[-1]))
             rss[cid] = kb
 
-    # The OS trust store: the default (bundle file and certificate directory)
-    # against the bundle file alone, alternating; CPU time of the whole run.
-    trust = {"default": [], "bundle_only": []}
-    bundle = "/etc/ssl/certs/ca-certificates.crt"
-    if os.path.exists(bundle):
-        empty = tempfile.mkdtemp(dir=f"{work}/tmp")
-        variants = {"default": envs["plugin"], "bundle_only": dict(envs["plugin"], SSL_CERT_FILE=bundle, SSL_CERT_DIR=empty)}
-        for i in range(15):
-            for name, env in variants.items():
-                r = run(argv_of("plugin"), env)
-                trust[name].append({"cpu_s": r["user_s"] + r["sys_s"], "wall_s": r["wall_s"], "exit": r["exit"]})
-        os.rmdir(empty)
-
     result = {
         "keycloak_version": version,
         "keycloak_reported_version": keycloak_version,
@@ -512,7 +536,6 @@ def measure(env_file, requested, runs, out_path):
         "plugin_profile": profile,
         "plugin_syscalls": syscalls,
         "peak_rss_kb": rss,
-        "trust_store_ab": trust,
         "counts": counts,
         "kube_apiserver_version": kube_version(envs["plugin"]),
         "admin_password_hashing": hashing,
