@@ -44,15 +44,30 @@ pub fn yaml(value: &Value) -> String {
     serde_saphyr::to_string(value).unwrap_or_default()
 }
 
-/// Write the whole output. A reader that went away (`| head`) is not a
-/// failure: it has all it wanted.
+/// Write the whole output, then end stdout: the reader of a pipe
+/// (`| kubectl apply -f -`) sees the end of the output now, not when the
+/// session's logout is done and the process exits. A reader that went away
+/// (`| head`) is not a failure: it has all it wanted.
 #[allow(clippy::print_stdout)]
 pub fn write_stdout(output: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::new(Kind::Io, format!("cannot write to stdout: {err}")))
-        }
-        _ => Ok(()),
+    if let Err(err) = stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush())
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(Error::new(Kind::Io, format!("cannot write to stdout: {err}")));
+    }
+    end_stdout();
+    Ok(())
+}
+
+/// Point descriptor 1 at /dev/null rather than closing it, so that no file
+/// opened later can take its number and receive stray output.
+#[cfg(unix)]
+fn end_stdout() {
+    if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+        let _ = rustix::stdio::dup2_stdout(&null);
     }
 }
+
+#[cfg(not(unix))]
+fn end_stdout() {}

@@ -122,6 +122,32 @@ impl Run {
     }
 
     pub fn run(mut self) -> Outcome {
+        let program = self.program.clone();
+        let mut command = self.command();
+        let started = Instant::now();
+        let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(&self.stdin).ok();
+        drop(stdin);
+        let output = child.wait_with_output().expect("wait for plugin");
+        self.outcome(output, started)
+    }
+
+    /// Started with stdin closed and stdout and stderr piped, for a test that
+    /// reads stdout as it comes; [`Run::finish`] checks stderr like `run`.
+    pub fn spawn(&mut self) -> (std::process::Child, Instant) {
+        let mut command = self.command();
+        command.stdin(Stdio::null());
+        let started = Instant::now();
+        (command.spawn().expect("start the plugin"), started)
+    }
+
+    pub fn finish(self, child: std::process::Child, started: Instant) -> Outcome {
+        let output = child.wait_with_output().expect("wait for plugin");
+        self.outcome(output, started)
+    }
+
+    fn command(&mut self) -> Command {
         if self.is_plugin() && verbose_pass() {
             self.args.push("-v".into());
         }
@@ -154,12 +180,10 @@ impl Run {
             command.current_dir(dir);
         }
         command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let started = Instant::now();
-        let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program.display()));
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(&self.stdin).ok();
-        drop(stdin);
-        let output = child.wait_with_output().expect("wait for plugin");
+        command
+    }
+
+    fn outcome(&self, output: std::process::Output, started: Instant) -> Outcome {
         let raw_stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         // Every run's stderr: the plugin's own, or that of a shell, strace or
         // terminal wrapping it. Not stdout: that is where secrets belong, and

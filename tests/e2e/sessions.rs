@@ -3,6 +3,9 @@
 //! admin sessions. Counted with Keycloak's own admin API for an admin user
 //! of the test's own, so other tests running meanwhile cannot disturb it.
 
+use std::io::Read;
+use std::time::Duration;
+
 use serde_json::json;
 
 use crate::common::Run;
@@ -116,4 +119,32 @@ fn fake_gateway_failing_the_logout_changes_neither_stdout_nor_the_exit_code() {
         "{}",
         traced.raw_stderr
     );
+}
+
+#[test]
+fn fake_gateway_slow_logout_does_not_hold_back_the_end_of_stdout() {
+    // A fake in front of the real Keycloak delays only the logout's answer
+    // (still within the plugin's 2 s bound for it): a pipe's reader has the
+    // whole output, and its end, while the plugin is still logging out.
+    const LOGOUT_DELAY: Duration = Duration::from_millis(1500);
+    let gateway = FakeGateway::start(|request, _| {
+        if request.path.ends_with("/protocol/openid-connect/logout") {
+            std::thread::sleep(LOGOUT_DELAY);
+        }
+        Answer::Forward
+    });
+    let mut run = Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &gateway.url]);
+    let (mut child, started) = run.spawn();
+    let mut stdout = String::new();
+    child.stdout.take().expect("stdout").read_to_string(&mut stdout).expect("read stdout");
+    let end_of_stdout = started.elapsed();
+    let out = run.finish(child, started);
+    assert_eq!((out.code, stdout.as_str()), (0, expected_secret().as_str()), "{out:?}");
+    assert!(out.elapsed >= LOGOUT_DELAY, "the logout was not waited for: {out:?}");
+    assert!(
+        out.elapsed - end_of_stdout >= LOGOUT_DELAY * 2 / 3,
+        "stdout ended {end_of_stdout:?} after the start, the process {:?}",
+        out.elapsed
+    );
+    assert!(gateway.requests().iter().any(|r| r.ends_with("/protocol/openid-connect/logout")), "{:?}", gateway.requests());
 }
