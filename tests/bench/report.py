@@ -90,10 +90,8 @@ def summarize(res):
             "outputs": sorted({r.get("output") for r in by[c] if r.get("output") and r.get("output") != "the secret"}),
         }
     # plugin time / floor time, paired by round
-    out["plugin_over_floor"] = med([rd["plugin"]["time_s"] / rd["floor"]["time_s"] for rd in rounds.values()
-                                    if "plugin" in rd and "floor" in rd])
-    out["plugin_over_floor_fresh"] = med([rd["plugin"]["time_s"] / rd["floor"]["floor"]["sum_round1_s"] for rd in rounds.values()
-                                          if "plugin" in rd and "floor" in rd])
+    times = summarize_times(res)
+    out["plugin_over_floor"], out["plugin_over_floor_fresh"] = times["over_floor"], times["over_fresh"]
     out["floor_fresh"] = med([r["floor"]["sum_round1_s"] for r in by["floor"]])
     out["kubectl_over_floor"] = med([rd["kubectl-plugin"]["time_s"] / rd["floor"]["time_s"] for rd in rounds.values()
                                      if "kubectl-plugin" in rd and "floor" in rd])

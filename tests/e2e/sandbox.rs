@@ -188,6 +188,27 @@ impl Sandbox {
         assert_eq!(self.secret_of(realm, client_id), secret, "Keycloak stores {client_id:?}'s secret as given");
     }
 
+    /// Give a master-realm user the realm's `admin` role.
+    pub fn grant_master_admin(&self, user_id: &str) {
+        let (_, role) = self.admin("GET", "/master/roles/admin", None);
+        let (status, body) = self.admin("POST", &format!("/master/users/{user_id}/role-mappings/realm"), Some(json!([role])));
+        assert_eq!(status, 204, "{body}");
+    }
+
+    /// A new master-realm client whose service account holds the admin role,
+    /// and the admin Secret `services/<clientId>` holding its client-id and
+    /// client-secret. Returns the clientId and the client's id.
+    pub fn service_account_admin(&self, prefix: &str) -> (String, String) {
+        let client = unique(prefix);
+        let secret = format!("{client}-secret-value");
+        self.ensure_client("master", &client, &secret);
+        let id = self.client("master", &client).unwrap()["id"].as_str().unwrap().to_string();
+        let (_, user) = self.admin("GET", &format!("/master/clients/{id}/service-account-user"), None);
+        self.grant_master_admin(user["id"].as_str().unwrap());
+        apply_secret("services", &client, &[("client-id", &client), ("client-secret", &secret)]);
+        (client, id)
+    }
+
     /// Create a realm if it does not exist.
     pub fn ensure_realm(&self, realm: &str) {
         let (status, _) = self.admin("GET", &format!("/{}", enc(realm)), None);

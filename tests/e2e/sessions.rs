@@ -25,9 +25,7 @@ fn own_admin() -> (String, String) {
     assert_eq!(status, 201, "{body}");
     let (_, users) = sandbox().admin("GET", &format!("/master/users?username={}&exact=true", enc(&user)), None);
     let id = users[0]["id"].as_str().unwrap().to_string();
-    let (_, role) = sandbox().admin("GET", "/master/roles/admin", None);
-    let (status, body) = sandbox().admin("POST", &format!("/master/users/{id}/role-mappings/realm"), Some(json!([role])));
-    assert_eq!(status, 204, "{body}");
+    sandbox().grant_master_admin(&id);
     apply_secret("services", &user, &[("user", &user), ("password", &password)]);
     (user, id)
 }
@@ -80,15 +78,7 @@ fn the_token_command_keeps_its_session_so_the_token_works() {
 fn a_service_account_admin_leaves_no_session_either() {
     // client_credentials returns no refresh token: Keycloak 21 and 26 keep
     // no user session for it.
-    let client = unique("kk-session-sa");
-    sandbox().ensure_client("master", &client, &format!("{client}-secret-value"));
-    let id = sandbox().client("master", &client).unwrap()["id"].as_str().unwrap().to_string();
-    let (_, user) = sandbox().admin("GET", &format!("/master/clients/{id}/service-account-user"), None);
-    let user_id = user["id"].as_str().unwrap().to_string();
-    let (_, role) = sandbox().admin("GET", "/master/roles/admin", None);
-    let (status, body) = sandbox().admin("POST", &format!("/master/users/{user_id}/role-mappings/realm"), Some(json!([role])));
-    assert_eq!(status, 204, "{body}");
-    apply_secret("services", &client, &[("client-id", &client), ("client-secret", &format!("{client}-secret-value"))]);
+    let (client, id) = sandbox().service_account_admin("kk-session-sa");
     for _ in 0..5 {
         Run::kubectl(&["client-secret", "my-test-client", "--admin-secret", &client])
             .run()
