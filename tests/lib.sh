@@ -21,6 +21,16 @@ LOG_TAG="$(basename "$0")"
 log() { printf '[%s %s] %s\n' "$LOG_TAG" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[%s] ERROR: %s\n' "$LOG_TAG" "$*" >&2; exit 1; }
 
+# Under set -e a failing command ends a script silently; this names it.
+# Inside a check (below) set -E also makes it name the innermost command
+# that failed, not just the check's function.
+say_what_failed() {
+  local rc=$? where="${BASH_SOURCE[1]:-$0}:${BASH_LINENO[0]}"
+  [[ $BASH_COMMAND != return* ]] || return 0 # a function that said why itself
+  printf '[%s] %s: exit %d: %s\n' "$LOG_TAG" "$where" "$rc" "$BASH_COMMAND" >&2
+}
+trap say_what_failed ERR
+
 require_cmd() {
   local c
   for c in "$@"; do
@@ -90,10 +100,11 @@ checks_begin() {
 
 # The command runs in a background subshell, so that set -e, where the script
 # sets it, holds inside it (bash ignores set -e in a function called as an if
-# condition); its stdin is /dev/null.
+# condition); its stdin is /dev/null. A command that fails there without
+# saying why is named in the output (say_what_failed), so no FAIL is silent.
 check() {
   local desc="$1"; shift
-  ("$@") >"$CHECKS_OUT" 2>&1 </dev/null &
+  (set -E; trap say_what_failed ERR; "$@") >"$CHECKS_OUT" 2>&1 </dev/null &
   if wait $!; then
     CHECKS_PASSED=$((CHECKS_PASSED + 1)); printf 'ok   %s\n' "$desc"
   else

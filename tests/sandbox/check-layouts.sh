@@ -179,9 +179,12 @@ nodiscover_may_get_secret() {
 # --- Test host and the API server's service proxy.
 
 testhost_netns() {
-  ip netns list | awk '{print $1}' | grep -qx "$SANDBOX_TESTHOST_NETNS" || { echo "no netns $SANDBOX_TESTHOST_NETNS"; return 1; }
+  local names addrs
+  names="$(ip netns list | awk '{print $1}')"
+  grep -qx "$SANDBOX_TESTHOST_NETNS" <<<"$names" || { echo "no netns $SANDBOX_TESTHOST_NETNS in: $names"; return 1; }
   kill -0 "$SANDBOX_TESTHOST_RELAY_PID" || return 1
-  ip -n "$SANDBOX_TESTHOST_NETNS" -4 -o addr show dev veth0 | grep -q " $SANDBOX_TESTHOST_IP/30 "
+  addrs="$(ip -n "$SANDBOX_TESTHOST_NETNS" -4 -o addr show dev veth0)"
+  grep -q " $SANDBOX_TESTHOST_IP/30 " <<<"$addrs" || { echo "veth0 lacks $SANDBOX_TESTHOST_IP/30: $addrs"; return 1; }
 }
 
 openid_json() { # the output of a command: Keycloak's master openid-configuration
