@@ -10,10 +10,12 @@
 use std::path::PathBuf;
 
 use clap::parser::ValueSource;
-use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
+use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueHint};
 
-use crate::output::{Format, ListFormat};
-use crate::settings::{self, DEFAULT_TIMEOUT, Setting, Source, Spec};
+use crate::cluster::KubeOptions;
+use crate::output::{Format, Keys, ListFormat};
+use crate::settings::{self, DEFAULT_TIMEOUT, Given, Setting, Source, Spec, Timeout};
+use crate::to_secret::{Destination, SecretTarget};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -48,7 +50,7 @@ pub struct Cli {
     pub kube: KubeArgs,
 
     #[command(flatten)]
-    pub keycloak: KeycloakArgs,
+    pub keycloak: Given,
 
     /// Trace each request (method, URL, status, time) to stderr; secrets are never shown
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -90,6 +92,16 @@ pub enum Command {
     Completion(CompletionArgs),
 }
 
+const DISCOVER_EXAMPLES: &str = "\
+Examples:
+  kubectl keycloak discover
+  kubectl keycloak discover -n keycloak --check
+  kubectl keycloak discover -o json
+
+Without -n every namespace you may list is searched. Found: CSM's admin Secret,
+Keycloak Operator CRs (k8s.keycloak.org), and StatefulSets or Deployments
+running a Keycloak image. When several are found, commands need --keycloak.";
+
 #[derive(Debug, Args)]
 pub struct DiscoverArgs {
     /// Also log in to each and report OK or the error
@@ -101,15 +113,14 @@ pub struct DiscoverArgs {
     pub output: ListFormat,
 }
 
-const DISCOVER_EXAMPLES: &str = "\
+const COMPLETION_EXAMPLES: &str = "\
 Examples:
-  kubectl keycloak discover
-  kubectl keycloak discover -n keycloak --check
-  kubectl keycloak discover -o json
+  # kubectl keycloak <TAB> (kubectl 1.26 or newer, with kubectl's completion set up):
+  # run the printed command once
+  kubectl keycloak completion kubectl
 
-Without -n every namespace you may list is searched. Found: CSM's admin Secret,
-Keycloak Operator CRs (k8s.keycloak.org), and StatefulSets or Deployments
-running a Keycloak image. When several are found, commands need --keycloak.";
+  # kubectl-keycloak <TAB>
+  kubectl keycloak completion bash > ~/.local/share/bash-completion/completions/kubectl-keycloak";
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
@@ -134,63 +145,6 @@ pub enum CompletionShell {
     /// elvish script for kubectl-keycloak
     Elvish,
 }
-
-const COMPLETION_EXAMPLES: &str = "\
-Examples:
-  # kubectl keycloak <TAB> (kubectl 1.26 or newer, with kubectl's completion set up):
-  # run the printed command once
-  kubectl keycloak completion kubectl
-
-  # kubectl-keycloak <TAB>
-  kubectl keycloak completion bash > ~/.local/share/bash-completion/completions/kubectl-keycloak";
-
-const CLIENT_SECRET_EXAMPLES: &str = "\
-Examples:
-  eval \"$(kubectl keycloak client-secret my-test-client)\"
-  kubectl keycloak client-secret my-test-client -o fish | source
-  kubectl keycloak client-secret my-test-client -o powershell | Invoke-Expression
-
-  # rotate: new secret in Keycloak and in the Secret the services read, in one step
-  kubectl keycloak client-secret admin-client --regenerate --to-secret services/admin-client-auth
-
-  # copy the current secret into a Kubernetes Secret (key client-secret)
-  kubectl keycloak client-secret my-test-client --to-secret default/my-test-client-auth
-
-  # the keys an application reads, renamed as it wants them
-  kubectl keycloak client-secret my-app --to-secret apps/my-app-auth \\
-      --keys clientID=client-id,clientSecret=client-secret,issuer
-
-  # a Secret manifest for GitOps (nothing is written to the cluster)
-  kubectl keycloak -n apps client-secret my-app -o secret | kubeseal -o yaml > my-app-auth.yaml
-
-  # the previous secret kept by a secret-rotation policy
-  kubectl keycloak client-secret my-test-client --rotated -o raw
-
-  # every confidential client matching a search, one Secret each
-  kubectl keycloak client-secret --search system --to-secret 'services/{clientId}-auth'";
-
-const CLIENT_TOKEN_EXAMPLES: &str = "\
-Examples:
-  eval \"$(kubectl keycloak client-token my-service)\"
-  curl -H \"Authorization: Bearer $ACCESS_TOKEN\" https://my-service.example.com/api
-  kubectl keycloak client-token my-service -o json     # {\"token\", \"expiresAt\", \"scope\"}
-
-The client needs its service account turned on (serviceAccountsEnabled).";
-
-const CREATE_CLIENT_EXAMPLES: &str = "\
-Examples:
-  eval \"$(kubectl keycloak create-client my-test-client --service-account)\"
-  kubectl keycloak create-client my-service --service-account --to-secret services/my-service-auth";
-
-const CLIENTS_EXAMPLES: &str = "\
-Examples:
-  kubectl keycloak clients
-  kubectl keycloak clients --search system -o json";
-
-const TOKEN_EXAMPLES: &str = "\
-Examples:
-  eval \"$(kubectl keycloak token)\"
-  curl -H \"Authorization: Bearer $KEYCLOAK_TOKEN\" https://api-gw-service-nmn.local/keycloak/admin/realms/shasta/clients?clientId=x";
 
 fn config_help() -> String {
     let keys: Vec<&str> = settings::KEYCLOAK_SETTINGS.iter().map(|spec| spec.key).collect();
@@ -229,18 +183,55 @@ pub struct SecretOutputArgs {
     /// Also store the secret in this Kubernetes Secret: created if absent, else
     /// only KEY (or the --keys) changes [KEY default: client-secret]; stdout stays empty unless -o is given
     #[arg(long, value_name = "[NAMESPACE/]NAME[:KEY]")]
-    pub to_secret: Option<String>,
+    pub to_secret: Option<SecretTarget>,
 
     /// The keys --to-secret and -o secret write, each FIELD or KEY=FIELD, comma-separated; fields:
     /// client-id, client-secret, realm, issuer, token-url, keycloak-url [default: client-secret]
     #[arg(long, value_name = "[KEY=]FIELD,…")]
-    pub keys: Option<String>,
+    pub keys: Option<Keys>,
 
     /// Name of the Secret -o secret prints; {clientId} stands for each client's clientId
     /// [default: {clientId}-auth, in the namespace of -n]
     #[arg(long, value_name = "[NAMESPACE/]NAME")]
     pub secret_name: Option<String>,
 }
+
+impl SecretOutputArgs {
+    /// Where the secrets go, for `to_secret`.
+    pub fn destination(&self) -> Destination {
+        Destination {
+            output: self.output,
+            to_secret: self.to_secret.clone(),
+            keys: self.keys.clone(),
+            secret_name: self.secret_name.clone(),
+        }
+    }
+}
+
+const CLIENT_SECRET_EXAMPLES: &str = "\
+Examples:
+  eval \"$(kubectl keycloak client-secret my-test-client)\"
+  kubectl keycloak client-secret my-test-client -o fish | source
+  kubectl keycloak client-secret my-test-client -o powershell | Invoke-Expression
+
+  # rotate: new secret in Keycloak and in the Secret the services read, in one step
+  kubectl keycloak client-secret admin-client --regenerate --to-secret services/admin-client-auth
+
+  # copy the current secret into a Kubernetes Secret (key client-secret)
+  kubectl keycloak client-secret my-test-client --to-secret default/my-test-client-auth
+
+  # the keys an application reads, renamed as it wants them
+  kubectl keycloak client-secret my-app --to-secret apps/my-app-auth \\
+      --keys clientID=client-id,clientSecret=client-secret,issuer
+
+  # a Secret manifest for GitOps (nothing is written to the cluster)
+  kubectl keycloak -n apps client-secret my-app -o secret | kubeseal -o yaml > my-app-auth.yaml
+
+  # the previous secret kept by a secret-rotation policy
+  kubectl keycloak client-secret my-test-client --rotated -o raw
+
+  # every confidential client matching a search, one Secret each
+  kubectl keycloak client-secret --search system --to-secret 'services/{clientId}-auth'";
 
 #[derive(Debug, Args)]
 pub struct ClientSecretArgs {
@@ -264,22 +255,74 @@ pub struct ClientSecretArgs {
     #[command(flatten)]
     pub out: SecretOutputArgs,
 
-    /// Generate a new secret first; the old one stops working at once (asks on a terminal)
-    #[arg(long, conflicts_with_all = ["rotated", "invalidate_rotated"])]
-    pub regenerate: bool,
-
-    /// Print the rotated (previous) secret kept by a secret-rotation policy instead
-    #[arg(long, conflicts_with = "invalidate_rotated")]
-    pub rotated: bool,
-
-    /// Invalidate the rotated secret (asks on a terminal); prints nothing
-    #[arg(long)]
-    pub invalidate_rotated: bool,
+    #[command(flatten)]
+    pub action: SecretAction,
 
     /// Do not ask before changing anything (required when stdin is not a terminal)
     #[arg(short, long)]
     pub yes: bool,
 }
+
+/// What `client-secret` does with each client's secret: one of
+/// `--regenerate`, `--rotated`, `--invalidate-rotated`, or read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecretAction {
+    #[default]
+    Read,
+    Regenerate,
+    Rotated,
+    InvalidateRotated,
+}
+
+impl SecretAction {
+    const FLAGS: [(&'static str, SecretAction, &'static str); 3] = [
+        (
+            "regenerate",
+            SecretAction::Regenerate,
+            "Generate a new secret first; the old one stops working at once (asks on a terminal)",
+        ),
+        ("rotated", SecretAction::Rotated, "Print the rotated (previous) secret kept by a secret-rotation policy instead"),
+        (
+            "invalidate-rotated",
+            SecretAction::InvalidateRotated,
+            "Invalidate the rotated secret (asks on a terminal); prints nothing",
+        ),
+    ];
+}
+
+impl Args for SecretAction {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        Self::FLAGS.into_iter().fold(command, |command, (flag, _, help)| {
+            let others = Self::FLAGS.iter().map(|(other, ..)| *other).filter(|other| *other != flag);
+            command.arg(Arg::new(flag).long(flag).action(ArgAction::SetTrue).help(help).conflicts_with_all(others))
+        })
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+impl FromArgMatches for SecretAction {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        // The flags conflict, so at most one is set.
+        let set = Self::FLAGS.into_iter().find(|(flag, ..)| matches.get_flag(flag));
+        Ok(set.map_or(SecretAction::Read, |(_, action, _)| action))
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+const CLIENT_TOKEN_EXAMPLES: &str = "\
+Examples:
+  eval \"$(kubectl keycloak client-token my-service)\"
+  curl -H \"Authorization: Bearer $ACCESS_TOKEN\" https://my-service.example.com/api
+  kubectl keycloak client-token my-service -o json     # {\"token\", \"expiresAt\", \"scope\"}
+
+The client needs its service account turned on (serviceAccountsEnabled).";
 
 #[derive(Debug, Args)]
 pub struct ClientTokenArgs {
@@ -296,6 +339,11 @@ pub struct ClientTokenArgs {
     pub var: String,
 }
 
+const CREATE_CLIENT_EXAMPLES: &str = "\
+Examples:
+  eval \"$(kubectl keycloak create-client my-test-client --service-account)\"
+  kubectl keycloak create-client my-service --service-account --to-secret services/my-service-auth";
+
 #[derive(Debug, Args)]
 pub struct CreateClientArgs {
     /// clientId of the new client
@@ -309,6 +357,11 @@ pub struct CreateClientArgs {
     #[command(flatten)]
     pub out: SecretOutputArgs,
 }
+
+const CLIENTS_EXAMPLES: &str = "\
+Examples:
+  kubectl keycloak clients
+  kubectl keycloak clients --search system -o json";
 
 #[derive(Debug, Args)]
 pub struct ClientsArgs {
@@ -324,6 +377,11 @@ pub struct ClientsArgs {
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000), hide = true)]
     pub page_size: u32,
 }
+
+const TOKEN_EXAMPLES: &str = "\
+Examples:
+  eval \"$(kubectl keycloak token)\"
+  curl -H \"Authorization: Bearer $KEYCLOAK_TOKEN\" https://api-gw-service-nmn.local/keycloak/admin/realms/shasta/clients?clientId=x";
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
@@ -341,7 +399,7 @@ pub struct TokenArgs {
 #[command(next_help_heading = "Kubernetes options")]
 pub struct KubeArgs {
     /// Path to the kubeconfig file (a missing file is an error)
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub kubeconfig: Option<PathBuf>,
 
     /// The kubeconfig context to use
@@ -371,44 +429,48 @@ pub struct KubeArgs {
 
     /// Timeout for each request, to Kubernetes and Keycloak: 0 (none), 30s, 1m…
     #[arg(long, global = true, value_name = "DURATION", default_value = DEFAULT_TIMEOUT)]
-    pub request_timeout: String,
+    pub request_timeout: Timeout,
 }
 
-/// The Keycloak settings of [`settings::KEYCLOAK_SETTINGS`], each with its flag
-/// and environment variable, plus the TLS escape hatch (a flag only: neither
-/// the environment nor the config file may turn verification off).
-#[derive(Debug, Default)]
-pub struct KeycloakArgs {
-    given: Vec<(&'static str, Setting<String>)>,
-    pub insecure_skip_keycloak_tls_verify: bool,
+impl KubeArgs {
+    /// Which kubeconfig, context, cluster and user, and whom to impersonate.
+    pub fn options(&self) -> KubeOptions {
+        KubeOptions {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            cluster: self.cluster.clone(),
+            user: self.user.clone(),
+            as_user: self.as_user.clone(),
+            as_groups: self.as_groups.clone(),
+        }
+    }
 }
 
+/// Flags about Keycloak's TLS and the Keycloak settings of
+/// [`settings::KEYCLOAK_SETTINGS`], each with its flag and environment
+/// variable, become the [`Given`] values that `settings` layers.
 const INSECURE: &str = "insecure-skip-keycloak-tls-verify";
 
-impl KeycloakArgs {
-    /// The value a flag or environment variable gave, with its source.
-    pub fn given(&self, spec: &Spec) -> Option<Setting<String>> {
-        self.given.iter().find(|(key, _)| *key == spec.key).map(|(_, setting)| setting.clone())
+fn setting_arg(spec: &'static Spec) -> Arg {
+    let mut arg = Arg::new(spec.key).long(spec.key).global(true).env(spec.env).value_name(spec.value_name).help(spec.help);
+    if let Some(default) = spec.default {
+        // Shown in --help; the config file still comes before it (only
+        // flags and environment variables are given values).
+        arg = arg.default_value(default);
     }
-
-    fn arg(spec: &'static Spec) -> Arg {
-        let mut arg = Arg::new(spec.key).long(spec.key).global(true).env(spec.env).value_name(spec.value_name).help(spec.help);
-        if let Some(default) = spec.default {
-            // Shown in --help; the config file still comes before it (`given`
-            // ignores values whose source is the default).
-            arg = arg.default_value(default);
-        }
-        if let Some(bare) = spec.bare {
-            arg = arg.num_args(0..=1).default_missing_value(bare);
-        }
-        arg
+    if let Some(bare) = spec.bare {
+        arg = arg.num_args(0..=1).default_missing_value(bare);
     }
+    if let Some(hint) = spec.hint {
+        arg = arg.value_hint(hint);
+    }
+    arg
 }
 
-impl Args for KeycloakArgs {
+impl Args for Given {
     fn augment_args(command: clap::Command) -> clap::Command {
         let command = command.next_help_heading("Keycloak options");
-        settings::KEYCLOAK_SETTINGS.into_iter().fold(command, |command, spec| command.arg(Self::arg(spec))).arg(
+        settings::KEYCLOAK_SETTINGS.into_iter().fold(command, |command, spec| command.arg(setting_arg(spec))).arg(
             Arg::new(INSECURE)
                 .long(INSECURE)
                 .global(true)
@@ -422,15 +484,15 @@ impl Args for KeycloakArgs {
     }
 }
 
-impl FromArgMatches for KeycloakArgs {
+impl FromArgMatches for Given {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
-        let mut args = KeycloakArgs::default();
-        args.update_from_arg_matches(matches)?;
-        Ok(args)
+        let mut given = Given::default();
+        given.update_from_arg_matches(matches)?;
+        Ok(given)
     }
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
-        self.given = settings::KEYCLOAK_SETTINGS
+        self.values = settings::KEYCLOAK_SETTINGS
             .into_iter()
             .filter_map(|spec| {
                 let source = match matches.value_source(spec.key)? {
@@ -449,6 +511,8 @@ impl FromArgMatches for KeycloakArgs {
 
 #[cfg(test)]
 mod tests {
+    use clap::error::ErrorKind;
+
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
@@ -466,7 +530,7 @@ mod tests {
 
     #[test]
     fn client_secret_needs_a_client_and_takes_several() {
-        assert!(parse(&["client-secret"]).is_err());
+        assert_eq!(parse(&["client-secret"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
         let cli = parse(&["client-secret", "a", "b", "-o", "json"]).unwrap();
         let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
         assert_eq!(args.clients, ["a", "b"]);
@@ -487,23 +551,55 @@ mod tests {
     #[test]
     fn ca_configmap_flag_without_value_means_the_csm_configmap() {
         let cli = parse(&["client-secret", "a", "--keycloak-ca-configmap"]).unwrap();
-        let given = cli.keycloak.given(&settings::CA_CONFIGMAP).unwrap();
+        let given = cli.keycloak.get(&settings::CA_CONFIGMAP).unwrap();
         assert_eq!(given.value, "services/cray-configmap-ca-public-key:certificate_authority.crt");
         assert_eq!(given.source, Source::Flag);
     }
 
+    fn action(args: &[&str]) -> SecretAction {
+        let Command::ClientSecret(args) = parse(args).unwrap().command else { panic!("wrong command") };
+        args.action
+    }
+
     #[test]
-    fn regenerate_excludes_rotated_secret_operations() {
-        assert!(parse(&["client-secret", "a", "--regenerate", "--rotated"]).is_err());
-        assert!(parse(&["client-secret", "a", "--rotated", "--invalidate-rotated"]).is_err());
-        assert!(parse(&["client-secret", "a", "--regenerate", "--yes", "--to-secret", "ns/s:k"]).is_ok());
+    fn the_secret_action_is_one_of_its_flags() {
+        assert_eq!(action(&["client-secret", "a"]), SecretAction::Read);
+        assert_eq!(action(&["client-secret", "a", "--regenerate", "--yes"]), SecretAction::Regenerate);
+        assert_eq!(action(&["client-secret", "a", "--rotated"]), SecretAction::Rotated);
+        assert_eq!(action(&["client-secret", "a", "--invalidate-rotated"]), SecretAction::InvalidateRotated);
+        for pair in
+            [["--regenerate", "--rotated"], ["--rotated", "--invalidate-rotated"], ["--invalidate-rotated", "--regenerate"]]
+        {
+            let err = parse(&["client-secret", "a", pair[0], pair[1]]).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ArgumentConflict, "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn values_are_parsed_into_their_types() {
+        let cli = parse(&["client-secret", "a", "--request-timeout", "1m30s", "--to-secret", "ns/s:k"]).unwrap();
+        assert_eq!(cli.kube.request_timeout.limit(), Some(std::time::Duration::from_secs(90)));
+        let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
+        assert_eq!(args.out.to_secret.map(|target| target.to_string()).as_deref(), Some("ns/s:k"));
+        assert_eq!(parse(&["token"]).unwrap().kube.request_timeout.limit(), Some(std::time::Duration::from_secs(30)));
+        for bad in [
+            &["--request-timeout", "soon"][..],
+            &["client-secret", "a", "--to-secret", "a/b/c"],
+            &["client-secret", "a", "--keys", "x=nope"],
+        ] {
+            let mut args = bad.to_vec();
+            if args[0].starts_with("--") {
+                args.insert(0, "token");
+            }
+            assert_eq!(parse(&args).unwrap_err().kind(), ErrorKind::ValueValidation, "{bad:?}");
+        }
     }
 
     #[test]
     fn built_in_defaults_are_not_given_values() {
         let cli = parse(&["client-secret", "a", "--realm", "r"]).unwrap();
-        assert_eq!(cli.keycloak.given(&settings::REALM).unwrap().value, "r");
-        assert!(cli.keycloak.given(&settings::KEYCLOAK_URL).is_none());
+        assert_eq!(cli.keycloak.get(&settings::REALM).unwrap().value, "r");
+        assert!(cli.keycloak.get(&settings::KEYCLOAK_URL).is_none());
         assert!(!cli.keycloak.insecure_skip_keycloak_tls_verify);
     }
 

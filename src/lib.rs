@@ -1,21 +1,23 @@
 //! kubectl-keycloak: Keycloak admin helpers for Kubernetes clusters.
 //!
-//! The data path, one module or folder per layer:
-//! `cli` (arguments; `complete` answers kubectl's shell completion from
-//! the same definition) → `settings` (effective values: flags, environment,
-//! config file) → `cluster` (kubeconfig, exec credentials, Secrets and
-//! ConfigMaps, the service proxy) → `discovery` (where Keycloak is) →
-//! `admin` (its credentials) → `session` (one login) → `keycloak` (TLS,
-//! HTTP, token, admin REST API) → `commands`
-//! (one file each) → `output` (formats, quoting, tables, stdout, Secrets
-//! written) → `error` (one-line messages, exit codes). `secret` (the
-//! redacted type secrets travel in) and `trace` (`-v`) serve every layer.
+//! The layers, bottom up (`tests/layers` checks that each imports only
+//! those below it): `error`, `secret` (the redacted type secrets travel in)
+//! and `trace` (`-v`) serve every layer; `cluster` (kubeconfig, exec
+//! credentials, Secrets and ConfigMaps, the service proxy) → `credentials`
+//! (the admin's, read from the cluster) → `keycloak` (client model, TLS,
+//! HTTP, the token endpoint, the admin REST API) → `output` (formats,
+//! quoting, tables, manifests: rendering only) → `settings` (flags,
+//! environment, config file) → `discovery` (where Keycloak is) → `session`
+//! (one login) → `to_secret` (Secrets written) → `cli` (arguments) →
+//! `context` (what every front end opens) → `complete` (kubectl's shell
+//! completion) → `commands` (one file each).
 
-mod admin;
 mod cli;
 mod cluster;
 mod commands;
 mod complete;
+mod context;
+mod credentials;
 mod discovery;
 mod error;
 mod keycloak;
@@ -23,6 +25,7 @@ mod output;
 mod secret;
 mod session;
 mod settings;
+mod to_secret;
 mod trace;
 
 use std::ffi::OsString;

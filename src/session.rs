@@ -3,27 +3,57 @@
 //! client logged in with them. Every admin command starts here, so each
 //! invocation makes exactly one token request.
 
-use crate::admin::AdminCredentials;
-use crate::cluster::{Cluster, Kube};
-use crate::discovery::{self, Located, ServiceRef};
-use crate::error::{Error, Kind, Result};
-use crate::keycloak::{self, Admin, ExtraCa, Keycloak, OsRoots};
-use crate::settings::{self, Settings, Source};
-use crate::trace;
 use ureq::tls::Certificate;
 
+use crate::cluster::{Cluster, Kube};
+use crate::credentials::AdminCredentials;
+use crate::discovery::{self, Located};
+use crate::error::{Error, Kind, Result};
+use crate::keycloak::{self, AdminApi, Connection, ExtraCa, Login, OsRoots};
+use crate::settings::{self, Settings};
+use crate::trace;
+
+/// The admin's session ends with it (the login's drop guard), after the
+/// command's output was written, unless [`Session::keep_login`] was called.
 pub struct Session {
-    pub cluster: Cluster,
-    pub keycloak: Admin,
-    pub realm: String,
-    /// Namespace for Secrets named without one.
-    pub namespace: String,
-    /// The admin is a service-account client (whose fine-grained permissions
-    /// may hide clients instead of refusing them).
-    pub service_account_admin: bool,
+    cluster: Cluster,
+    api: AdminApi,
+    realm: String,
+    namespace: String,
+    service_account_admin: bool,
 }
 
 impl Session {
+    /// The admin REST API, logged in.
+    pub fn api(&self) -> &AdminApi {
+        &self.api
+    }
+
+    /// The realm the command works in (`--realm`).
+    pub fn realm(&self) -> &str {
+        &self.realm
+    }
+
+    /// Namespace for Secrets named without one.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// The admin is a service-account client (whose fine-grained permissions
+    /// may hide clients instead of refusing them).
+    pub fn service_account_admin(&self) -> bool {
+        self.service_account_admin
+    }
+
+    /// Leave the admin's session open: its token is what the command prints.
+    pub fn keep_login(&mut self) {
+        self.api.login_mut().keep();
+    }
+
     pub fn open(kube: Kube, settings: &Settings) -> Result<Self> {
         // Parsing the OS trust store is CPU work, and Keycloak's TCP and TLS
         // handshakes need nothing from the cluster when its URL and CAs are
@@ -31,24 +61,24 @@ impl Session {
         // the API server.
         let (early, read) = std::thread::scope(|scope| {
             let early = scope.spawn(|| match connect_early(settings) {
-                Some(keycloak) => Early::Connected(Box::new(keycloak)),
+                Some(connection) => Early::Connected(Box::new(connection)),
                 None => Early::Roots(trust_store(settings)),
             });
             let read = Self::admin_credentials(kube, settings);
             (early.join().unwrap_or_else(|_| Early::Roots(trust_store(settings))), read)
         });
         let (cluster, located, credentials) = read?;
-        let keycloak = match early {
+        let login = match early {
             // The connection is kept alive in the agent; the login reuses it.
-            Early::Connected(keycloak) if located.url.value == settings.keycloak_url.value && located.ca.is_none() => {
-                keycloak.login(&credentials, &settings.admin_realm.value).map_err(|err| explain(err, &located))?
+            Early::Connected(connection) if located.url.value == settings.keycloak_url.value && located.ca.is_none() => {
+                connection.log_in(&credentials, &settings.admin_realm.value).map_err(|err| explain(err, &located))?
             }
             Early::Connected(_) => log_in(&cluster, &located, &credentials, settings, trust_store(settings))?,
             Early::Roots(roots) => log_in(&cluster, &located, &credentials, settings, roots)?,
         };
         Ok(Session {
             cluster,
-            keycloak,
+            api: AdminApi::new(login),
             realm: settings.realm.value.clone(),
             namespace: settings.namespace.value.clone(),
             service_account_admin: matches!(credentials, AdminCredentials::ClientCredentials { .. }),
@@ -67,7 +97,7 @@ impl Session {
 /// What the second thread of [`Session::open`] prepared.
 enum Early {
     /// Keycloak with a verified connection open.
-    Connected(Box<Keycloak>),
+    Connected(Box<Connection>),
     /// The whole OS trust store, for a login that starts from scratch.
     Roots(Vec<Certificate<'static>>),
 }
@@ -78,10 +108,8 @@ enum Early {
 /// OS bundle file (plus the CA file), a subset of what the login trusts; if
 /// anything fails here the login starts from scratch with the whole trust
 /// store and reports what it meets, so the user sees the same error.
-fn connect_early(settings: &Settings) -> Option<Keycloak> {
-    let url_known = settings.keycloak_url.source != Source::Default
-        || (settings.keycloak.is_none() && settings.namespace.source == Source::Default);
-    if !url_known || settings.insecure || settings.ca_configmap.is_some() {
+fn connect_early(settings: &Settings) -> Option<Connection> {
+    if !settings.url_known_first() || settings.insecure || settings.ca_configmap.is_some() {
         return None;
     }
     let extra = match &settings.ca_file {
@@ -89,8 +117,8 @@ fn connect_early(settings: &Settings) -> Option<Keycloak> {
         None => Vec::new(),
     };
     let tls = keycloak::tls_config(keycloak::os_roots(OsRoots::Bundle), &extra, false).ok()?;
-    let keycloak = Keycloak::new(&settings.keycloak_url.value, settings.timeout, tls).ok()?;
-    keycloak.connect(&settings.admin_realm.value).then_some(keycloak)
+    let connection = Connection::new(&settings.keycloak_url.value, settings.timeout, tls).ok()?;
+    connection.connect(&settings.admin_realm.value).then_some(connection)
 }
 
 fn trace_target(located: &Located, settings: &Settings) {
@@ -106,18 +134,18 @@ fn trace_target(located: &Located, settings: &Settings) {
 }
 
 /// The OS trust store, unless verification is off.
-pub fn trust_store(settings: &Settings) -> Vec<Certificate<'static>> {
+fn trust_store(settings: &Settings) -> Vec<Certificate<'static>> {
     if settings.insecure { Vec::new() } else { keycloak::os_roots(OsRoots::All) }
 }
 
 /// Trust what the settings and the located Keycloak name, then log in.
-pub fn log_in(
+fn log_in(
     cluster: &Cluster,
     located: &Located,
     credentials: &AdminCredentials,
     settings: &Settings,
     roots: Vec<Certificate<'static>>,
-) -> Result<Admin> {
+) -> Result<Login> {
     let mut extra = Vec::new();
     if let Some(file) = &settings.ca_file {
         extra.push(ExtraCa::from_file(&file.value)?);
@@ -140,26 +168,44 @@ pub fn log_in(
     }
     let tls = keycloak::tls_config(roots, &extra, settings.insecure)?;
     trace_target(located, settings);
-    Keycloak::new(&located.url.value, settings.timeout, tls)?
-        .login(credentials, &settings.admin_realm.value)
+    Connection::new(&located.url.value, settings.timeout, tls)?
+        .log_in(credentials, &settings.admin_realm.value)
         .map_err(|err| explain(err, located))
 }
 
-/// Log in through the API server's service proxy to Keycloak's Service: the
-/// token request only. The API server removes the `Authorization` header of
-/// every request it authenticated before proxying it, so admin calls, which
-/// carry the token there, cannot go this way; a login can (its credentials
-/// are in the body), which is what `discover --check` verifies for a
-/// Keycloak whose URL is cluster-internal.
-pub fn log_in_through_apiserver(
-    cluster: &Cluster,
-    service: &ServiceRef,
-    credentials: &AdminCredentials,
-    settings: &Settings,
-) -> Result<Admin> {
-    trace::note(&format!("login through the API server's service proxy to Service {}", service.target));
-    Keycloak::through(cluster.service_proxy(&service.target), &service.relative_path, settings.timeout)
-        .login(credentials, &settings.admin_realm.value)
+/// Whether logging in to each Keycloak found works (`discover --check`):
+/// the same trust and login as a session, the admin's session ended at once.
+pub struct Checker<'a> {
+    cluster: &'a Cluster,
+    settings: &'a Settings,
+    roots: Vec<Certificate<'static>>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(cluster: &'a Cluster, settings: &'a Settings) -> Self {
+        Checker { cluster, settings, roots: trust_store(settings) }
+    }
+
+    /// "OK", or how the login was made to work; the error otherwise.
+    pub fn check(&self, located: &Located) -> Result<&'static str> {
+        let (cluster, settings) = (self.cluster, self.settings);
+        let credentials = AdminCredentials::read(cluster, &located.admin.value, &settings.admin_names(), None)?;
+        match (log_in(cluster, located, &credentials, settings, self.roots.clone()), &located.service) {
+            // A URL that resolves only inside the cluster (a Service's name,
+            // an internal Ingress host): check the login from there, through
+            // the API server's service proxy. It removes the `Authorization`
+            // header of every request it authenticated before proxying it,
+            // so admin calls cannot go this way; a login can (its
+            // credentials are in the body).
+            (Err(err), Some(service)) if err.is_unresolved_host() => {
+                trace::note(&format!("login through the API server's service proxy to Service {}", service.target));
+                Connection::through(cluster.service_proxy(&service.target), &service.relative_path, settings.timeout)
+                    .log_in(&credentials, &settings.admin_realm.value)
+                    .map(|_| "OK through the API server's service proxy (the URL does not resolve here)")
+            }
+            (result, _) => result.map(|_| "OK"),
+        }
+    }
 }
 
 /// A failed login, with what the way Keycloak was found suggests.

@@ -78,10 +78,27 @@ fn one_var_per_client() {
 }
 
 #[test]
-fn bad_request_timeout_is_a_usage_error() {
-    Run::direct(&["client-secret", "a", "--request-timeout", "soon"])
-        .run()
-        .fails_with(2, "kubectl-keycloak: error: invalid --request-timeout \"soon\": use e.g. 30s, 1m30s, 500ms or 0");
+fn bad_values_are_usage_errors_at_parse_time() {
+    let refused = [
+        (
+            &["--request-timeout", "soon"][..],
+            "error: invalid value 'soon' for '--request-timeout <DURATION>': use e.g. 30s, 1m30s, 500ms or 0",
+        ),
+        (
+            &["--to-secret", "ns/"],
+            "error: invalid value 'ns/' for '--to-secret <[NAMESPACE/]NAME[:KEY]>': \"ns/\" is not [NAMESPACE/]NAME",
+        ),
+        (
+            &["--keys", "nope"],
+            "error: invalid value 'nope' for '--keys <[KEY=]FIELD,…>': --keys: unknown field \"nope\"; the fields are client-id, client-secret, realm, issuer, token-url, keycloak-url",
+        ),
+    ];
+    for (args, line) in refused {
+        let mut all = vec!["client-secret", "a"];
+        all.extend_from_slice(args);
+        // No kubeconfig: the value is refused before anything is read.
+        Run::direct(&all).env("KUBECONFIG", "/nonexistent/kubeconfig").run().refused_at_parse(line);
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! account; then `--context`/`--cluster`/`--user`, impersonation and
 //! `--request-timeout`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
@@ -12,8 +12,19 @@ use kube::{Client, Config};
 
 use super::api::{Cluster, kube_error};
 use super::exec_credential;
-use crate::cli::KubeArgs;
 use crate::error::{Error, Kind, Result, chain, one_line};
+
+/// What kubectl's flags select: the kubeconfig, its context, cluster and
+/// user, and whom to impersonate.
+#[derive(Debug, Default, Clone)]
+pub struct KubeOptions {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub cluster: Option<String>,
+    pub user: Option<String>,
+    pub as_user: Option<String>,
+    pub as_groups: Vec<String>,
+}
 
 /// The kubeconfig that was chosen, before connecting.
 pub struct Kube {
@@ -25,7 +36,7 @@ pub struct Kube {
 
 impl Kube {
     /// The configuration kubectl would use with these flags.
-    pub fn load(options: &KubeArgs, timeout: Option<Duration>) -> Result<Self> {
+    pub fn load(options: &KubeOptions, timeout: Option<Duration>) -> Result<Self> {
         let runtime = runtime()?;
         let kubeconfig = read_kubeconfig(options)?;
         let selection =
@@ -86,7 +97,7 @@ pub struct KubeconfigNames {
 }
 
 impl KubeconfigNames {
-    pub fn read(options: &KubeArgs) -> Result<Self> {
+    pub fn read(options: &KubeOptions) -> Result<Self> {
         let Some(kubeconfig) = read_kubeconfig(options)? else { return Ok(Self::default()) };
         Ok(KubeconfigNames {
             contexts: kubeconfig.contexts.into_iter().map(|c| c.name).collect(),
@@ -103,7 +114,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|err| Error::new(Kind::Io, format!("cannot start the I/O runtime: {err}")))
 }
 
-fn read_kubeconfig(options: &KubeArgs) -> Result<Option<Kubeconfig>> {
+fn read_kubeconfig(options: &KubeOptions) -> Result<Option<Kubeconfig>> {
     if let Some(path) = &options.kubeconfig {
         return read_file(path).map(Some);
     }

@@ -12,8 +12,8 @@ mod exec_credential;
 mod proxy;
 
 pub use api::{Cluster, SecretWrite};
-pub use config::{Kube, KubeconfigNames};
-pub use proxy::{ServicePort, ServiceProxy};
+pub use config::{Kube, KubeOptions, KubeconfigNames};
+pub use proxy::{Reply, ServicePort, ServiceProxy};
 
 use crate::error::{Error, Result};
 

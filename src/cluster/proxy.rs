@@ -31,8 +31,9 @@ impl std::fmt::Display for ServicePort {
     }
 }
 
-/// One response through the proxy, read whole (bounded).
-pub struct ProxyReply {
+/// One HTTP response read whole (bounded): through the proxy here, and
+/// straight from Keycloak in `keycloak::http`.
+pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub location: Option<String>,
@@ -71,9 +72,9 @@ impl ServiceProxy {
     }
 
     /// Send one request to `url` (under [`ServiceProxy::base`]).
-    pub fn send(&self, method: &str, url: &str, headers: &[(&str, &str)], body: Vec<u8>, limit: usize) -> Result<ProxyReply> {
+    pub fn send(&self, method: Method, url: &str, headers: &[(&str, &str)], body: Vec<u8>, limit: usize) -> Result<Reply> {
         let path = url.strip_prefix(&self.server).unwrap_or(url);
-        let mut request = Request::builder().method(Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET)).uri(path);
+        let mut request = Request::builder().method(method).uri(path);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -101,7 +102,7 @@ impl ServiceProxy {
                     )
                 }
             })?;
-            Ok(ProxyReply { status, content_type, location, body: String::from_utf8_lossy(&bytes.to_bytes()).into_owned() })
+            Ok(Reply { status, content_type, location, body: String::from_utf8_lossy(&bytes.to_bytes()).into_owned() })
         })
     }
 }

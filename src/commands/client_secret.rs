@@ -2,43 +2,22 @@
 //! secret; or regenerate it, show or invalidate the rotated one; print it
 //! and/or store it in a Kubernetes Secret.
 
-use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal};
 
-use crate::cli::ClientSecretArgs;
+use crate::cli::{ClientSecretArgs, SecretAction as Action};
 use crate::error::{Error, Kind, Result};
-use crate::keycloak::{Admin, ClientInfo};
+use crate::keycloak::{AdminApi, ClientInfo};
 use crate::output::{self, ClientFields, Printed};
 use crate::session::Session;
+use crate::to_secret::{self, CLIENT_ID};
 
 /// How many similar clientIds a "not found" error suggests.
 const SUGGESTIONS: usize = 5;
 
-/// What to do with each client's secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    Read,
-    Regenerate,
-    Rotated,
-    InvalidateRotated,
-}
-
-impl Action {
-    fn of(args: &ClientSecretArgs) -> Self {
-        // clap lets at most one of these through.
-        match (args.regenerate, args.rotated, args.invalidate_rotated) {
-            (true, ..) => Action::Regenerate,
-            (_, true, _) => Action::Rotated,
-            (.., true) => Action::InvalidateRotated,
-            _ => Action::Read,
-        }
-    }
-}
-
 /// Argument errors that need no cluster, reported before any request.
 /// Destructive or storing operations act on one client at a time.
 pub fn check(args: &ClientSecretArgs) -> Result<()> {
-    let action = Action::of(args);
+    let action = args.action;
     if many(args) {
         if action != Action::Read {
             return Err(Error::usage(
@@ -50,15 +29,17 @@ pub fn check(args: &ClientSecretArgs) -> Result<()> {
                 "--var names one variable per CLIENT; with --search and --all each is named after its clientId",
             ));
         }
-        let name = args.out.to_secret.as_ref().or(args.out.secret_name.as_ref());
-        if let Some(name) = name.filter(|name| !name.contains(output::CLIENT_ID)) {
+        let one_name = match (&args.out.to_secret, &args.out.secret_name) {
+            (Some(target), _) => (!target.per_client()).then(|| target.to_string()),
+            (None, Some(name)) => (!name.contains(CLIENT_ID)).then(|| name.clone()),
+            (None, None) => None,
+        };
+        if let Some(name) = one_name {
             return Err(Error::usage(format!(
-                "{name:?} would name one Secret for every client found; put {} in it, e.g. 'apps/{}-auth'",
-                output::CLIENT_ID,
-                output::CLIENT_ID
+                "{name:?} would name one Secret for every client found; put {CLIENT_ID} in it, e.g. 'apps/{CLIENT_ID}-auth'"
             )));
         }
-        return output::check_secret_output(&args.out, &[]);
+        return to_secret::check(&args.out.destination(), &[]);
     }
     output::variable_names(&args.clients, &args.out.vars)?;
     if action != Action::Read && args.clients.len() != 1 {
@@ -67,7 +48,7 @@ pub fn check(args: &ClientSecretArgs) -> Result<()> {
     if action == Action::InvalidateRotated && (args.out.to_secret.is_some() || args.out.output.is_some()) {
         return Err(Error::usage("--invalidate-rotated prints and stores nothing; drop -o and --to-secret"));
     }
-    output::check_secret_output(&args.out, &args.clients)
+    to_secret::check(&args.out.destination(), &args.clients)
 }
 
 /// `--search` or `--all`: the clients are found, not named.
@@ -80,8 +61,8 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
         return run_many(session, args);
     }
     let variables = output::variable_names(&args.clients, &args.out.vars)?;
-    let (keycloak, realm) = (&session.keycloak, &session.realm);
-    let action = Action::of(args);
+    let (keycloak, realm) = (session.api(), session.realm());
+    let action = args.action;
     let mut items = Vec::with_capacity(args.clients.len());
     let mut notes = Vec::new();
     for (client_id, variable) in args.clients.iter().zip(variables) {
@@ -93,7 +74,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
             Action::Read => keycloak.client_secret(realm, &client)?,
             Action::Rotated => keycloak.rotated_secret(realm, &client)?,
             Action::Regenerate => {
-                Admin::require_confidential(realm, &client)?;
+                client.require_confidential(realm)?;
                 confirm(
                     &format!("regenerate the secret of client {client_id:?} in realm {realm:?}"),
                     " The current secret stops working at once.",
@@ -116,7 +97,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     }
     let resync = (action == Action::Regenerate)
         .then(|| format!("kubectl keycloak client-secret {} --realm {realm}", args.clients.join(" ")));
-    let text = output::deliver(session, &args.out, &items, resync.as_deref())?;
+    let text = to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(), &items, resync.as_deref())?;
     print_notes(&notes);
     Ok(text)
 }
@@ -144,46 +125,32 @@ fn print_notes(notes: &[String]) {
 /// page by page with their secrets; public and bearer-only clients are
 /// skipped and counted in one note, printed once everything succeeded.
 fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
-    let (keycloak, realm) = (&session.keycloak, &session.realm);
+    let (keycloak, realm) = (session.api(), session.realm());
     let search = args.search.as_deref();
-    let mut seen = HashSet::new();
     let mut items = Vec::new();
     let mut notes = Vec::new();
     let (mut public, mut bearer_only) = (0usize, 0usize);
-    let mut first = 0;
-    loop {
-        let page = keycloak.list_clients(realm, search, first, args.page_size)?;
-        let full = page.len() >= args.page_size as usize;
-        for client in page {
-            // A client created or deleted meanwhile shifts the pages: never
-            // take one twice.
-            if !seen.insert(client.id.clone()) {
-                continue;
-            }
-            if client.public_client {
-                public += 1;
-            } else if client.bearer_only {
-                bearer_only += 1;
-            } else {
-                // The listing carries the secret: one request per page, not
-                // per client, so a large realm is read well within the
-                // admin token's lifetime (60 s by default). Where it is
-                // masked or absent, the secret endpoint is asked.
-                let secret = match client.secret.clone() {
-                    Some(secret) => secret,
-                    None => keycloak.client_secret(realm, &client)?,
-                };
-                notes.extend(unused_secret_note(&client));
-                let variable = output::variable_for_client(&client.client_id);
-                let fields = ClientFields::new(&client.client_id, realm, keycloak.base_url())
-                    .authenticator(client.authenticator.as_deref());
-                items.push(Printed::client_secret(fields, variable, secret));
-            }
+    for client in keycloak.clients(realm, search, args.page_size) {
+        let client = client?;
+        if client.public_client {
+            public += 1;
+        } else if client.bearer_only {
+            bearer_only += 1;
+        } else {
+            // The listing carries the secret: one request per page, not per
+            // client, so a large realm is read well within the admin
+            // token's lifetime (60 s by default). Where it is masked or
+            // absent, the secret endpoint is asked.
+            let secret = match client.secret.clone() {
+                Some(secret) => secret,
+                None => keycloak.client_secret(realm, &client)?,
+            };
+            notes.extend(unused_secret_note(&client));
+            let variable = output::variable_for_client(&client.client_id);
+            let fields =
+                ClientFields::new(&client.client_id, realm, keycloak.base_url()).authenticator(client.authenticator.as_deref());
+            items.push(Printed::client_secret(fields, variable, secret));
         }
-        if !full {
-            break;
-        }
-        first += args.page_size;
     }
     if items.is_empty() {
         let which = search.map_or_else(String::new, |text| format!(" matching {text:?}"));
@@ -195,16 +162,16 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
         return Err(Error::new(Kind::ClientNotFound, format!("no confidential client{which} in realm {realm:?}")).hint(hint));
     }
     if args.out.output.is_none_or(|format| format.is_assignment()) && args.out.to_secret.is_none() {
-        for (i, item) in items.iter().enumerate() {
-            if let Some(other) = items[..i].iter().find(|other| other.variable == item.variable) {
-                return Err(Error::usage(format!(
-                    "{} and {} would both set {}; use -o json, or name the clients with one --var each",
-                    other.what, item.what, item.variable
-                )));
-            }
+        let variables: Vec<&str> = items.iter().map(|item| item.variable.as_str()).collect();
+        if let Some((first, second)) = output::first_repeat(&variables) {
+            let (other, item) = (&items[first], &items[second]);
+            return Err(Error::usage(format!(
+                "{} and {} would both set {}; use -o json, or name the clients with one --var each",
+                other.what, item.what, item.variable
+            )));
         }
     }
-    let text = output::deliver(session, &args.out, &items, None)?;
+    let text = to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(), &items, None)?;
     print_notes(&notes);
     if public + bearer_only > 0 {
         eprintln!("kubectl-keycloak: skipped {public} public and {bearer_only} bearer-only clients: they have no secret");
@@ -213,7 +180,7 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
 }
 
 pub(super) fn find(session: &Session, client_id: &str) -> Result<ClientInfo> {
-    let (keycloak, realm) = (&session.keycloak, &session.realm);
+    let (keycloak, realm) = (session.api(), session.realm());
     keycloak.find_client(realm, client_id)?.ok_or_else(|| client_not_found(session, client_id))
 }
 
@@ -238,15 +205,15 @@ fn confirm(action: &str, warning: &str, yes: bool) -> Result<()> {
 }
 
 fn client_not_found(session: &Session, client_id: &str) -> Error {
-    let realm = &session.realm;
+    let realm = session.realm();
     let error = Error::new(Kind::ClientNotFound, format!("no client with clientId {client_id:?} in realm {realm:?}"));
-    let similar = similar_client_ids(&session.keycloak, realm, client_id);
+    let similar = similar_client_ids(session.api(), realm, client_id);
     let hint = if similar.is_empty() {
         "list them with: kubectl keycloak clients --search TEXT".to_string()
     } else {
         format!("did you mean {}?", similar.iter().map(|id| format!("{id:?}")).collect::<Vec<_>>().join(", "))
     };
-    if session.service_account_admin {
+    if session.service_account_admin() {
         // Fine-grained admin permissions (Keycloak 26.2+) answer a service
         // account with an empty list, not a 403.
         error.hint(format!(
@@ -259,15 +226,15 @@ fn client_not_found(session: &Session, client_id: &str) -> Error {
 
 /// Best effort: the clientId as a substring, then each word of it. Failures
 /// here must not hide the "not found" itself, so they yield nothing.
-fn similar_client_ids(keycloak: &Admin, realm: &str, client_id: &str) -> Vec<String> {
+fn similar_client_ids(keycloak: &AdminApi, realm: &str, client_id: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     let words = client_id.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3);
     for fragment in std::iter::once(client_id).chain(words) {
         if found.len() >= SUGGESTIONS {
             break;
         }
-        let page = keycloak.list_clients(realm, Some(fragment), 0, SUGGESTIONS as u32).unwrap_or_default();
-        for id in page.into_iter().map(|c| c.client_id) {
+        let page = keycloak.clients(realm, Some(fragment), SUGGESTIONS as u32).take(SUGGESTIONS).map_while(Result::ok);
+        for id in page.map(|c| c.client_id) {
             if !found.contains(&id) && found.len() < SUGGESTIONS {
                 found.push(id);
             }

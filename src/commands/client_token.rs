@@ -8,7 +8,7 @@ use super::client_secret::find;
 use super::token::expiry;
 use crate::cli::ClientTokenArgs;
 use crate::error::{Error, Kind, Result};
-use crate::keycloak::{Admin, ClientInfo};
+use crate::keycloak::ClientInfo;
 use crate::output::{self, Printed};
 use crate::session::Session;
 
@@ -18,12 +18,12 @@ pub fn check(args: &ClientTokenArgs) -> Result<()> {
 }
 
 pub fn run(session: &Session, args: &ClientTokenArgs) -> Result<String> {
-    let (keycloak, realm) = (&session.keycloak, &session.realm);
+    let (keycloak, realm) = (session.api(), session.realm());
     let client = find(session, &args.client)?;
-    Admin::require_confidential(realm, &client)?;
+    client.require_confidential(realm)?;
     require_service_account(realm, &client)?;
     let secret = keycloak.client_secret(realm, &client)?;
-    let granted = keycloak.client_token(realm, &client, &secret)?;
+    let granted = keycloak.login().client_token(realm, &client.client_id, &secret)?;
     let expires = expiry(granted.token.expose()).or_else(|| {
         let seconds = granted.expires_in?;
         jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_secs(seconds)).ok()
@@ -31,20 +31,9 @@ pub fn run(session: &Session, args: &ClientTokenArgs) -> Result<String> {
     let mut fields = Map::new();
     fields.insert("expiresAt".into(), expires.map_or(Value::Null, |at| json!(at.to_string())));
     fields.insert("scope".into(), granted.scope.map_or(Value::Null, Value::from));
-    let printed = Printed {
-        variable: args.var.clone(),
-        value: granted.token,
-        value_key: "token",
-        fields,
-        what: format!("the access token of client {:?}", args.client),
-        client: None,
-    };
-    let text = output::render(args.output, &[printed])?;
-    // A comment line: every one of these shells and .env readers skips it.
-    Ok(match expires {
-        Some(at) if args.output.is_assignment() => format!("# expires {at}\n{text}"),
-        _ => text,
-    })
+    let printed =
+        Printed::token(args.var.clone(), granted.token, fields, format!("the access token of client {:?}", args.client));
+    super::token::print(args.output, printed, expires)
 }
 
 /// Only a client whose service account is on may use client_credentials;

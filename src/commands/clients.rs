@@ -9,17 +9,9 @@ use crate::output::{self, ListFormat};
 use crate::session::Session;
 
 pub fn run(session: &Session, args: &ClientsArgs) -> Result<String> {
-    let mut clients = Vec::new();
     // Pages keep each answer small however large the realm: an unpaged
     // listing of 10,000 clients streams about 9 MiB for minutes.
-    loop {
-        let page = session.keycloak.list_clients(&session.realm, args.search.as_deref(), clients.len() as u32, args.page_size)?;
-        let last = (page.len() as u32) < args.page_size;
-        clients.extend(page);
-        if last {
-            break;
-        }
-    }
+    let clients = session.api().clients(session.realm(), args.search.as_deref(), args.page_size).collect::<Result<Vec<_>>>()?;
     Ok(match args.output {
         ListFormat::Table => output::table(Some(["CLIENT ID", "ID", "TYPE", "SERVICE ACCOUNT"]), &rows(&clients)),
         ListFormat::Json => output::json(&Value::Array(clients.iter().map(record).collect())),

@@ -5,7 +5,7 @@
 use crate::cluster::Kube;
 use crate::discovery;
 use crate::output::table;
-use crate::settings::{self, ConfigFile, Settings, Source};
+use crate::settings::{ADMIN_SECRET, ConfigFile, KEYCLOAK_URL, Settings, Source};
 
 pub fn run(kube: Kube, config: &ConfigFile, settings: &Settings) -> String {
     let file_state = if config.found { "" } else { " (not found)" };
@@ -13,31 +13,23 @@ pub fn run(kube: Kube, config: &ConfigFile, settings: &Settings) -> String {
         ["context".to_string(), kube.context.clone().unwrap_or_else(|| "(in-cluster)".to_string()), "kubeconfig".to_string()],
         ["config-file".to_string(), format!("{}{file_state}", config.path.display()), String::new()],
     ];
-    rows.extend(settings.describe());
     match kube.connect().and_then(|cluster| discovery::locate(&cluster, settings)) {
         Ok(located) => {
-            let replace = |rows: &mut Vec<[String; 3]>, key: &str, row: [String; 3]| {
-                if let Some(existing) = rows.iter_mut().find(|r| r[0] == key) {
-                    *existing = row;
-                }
-            };
-            replace(
-                &mut rows,
-                settings::KEYCLOAK_URL.key,
-                [settings::KEYCLOAK_URL.key.to_string(), located.url.value.clone(), located.url.source.to_string()],
-            );
+            let url = [KEYCLOAK_URL.key.to_string(), located.url.value.clone(), located.url.source.to_string()];
+            let mut found = vec![(&KEYCLOAK_URL, url)];
             if matches!(located.admin.source, Source::Discovered(_)) {
-                replace(
-                    &mut rows,
-                    settings::ADMIN_SECRET.key,
-                    ["admin".to_string(), located.admin.value.describe(), located.admin.source.to_string()],
-                );
+                let admin = ["admin".to_string(), located.admin.value.describe(), located.admin.source.to_string()];
+                found.push((&ADMIN_SECRET, admin));
             }
+            rows.extend(settings.describe(&found));
             if let Some(ca) = &located.ca {
                 rows.push(["keycloak-ca-secret".to_string(), ca.value.to_string(), ca.source.to_string()]);
             }
         }
-        Err(err) => rows.push(["keycloak".to_string(), "-".to_string(), format!("not located: {err}")]),
+        Err(err) => {
+            rows.extend(settings.describe(&[]));
+            rows.push(["keycloak".to_string(), "-".to_string(), format!("not located: {err}")]);
+        }
     }
     table(None, &rows)
 }

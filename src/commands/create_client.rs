@@ -7,15 +7,16 @@ use crate::cli::CreateClientArgs;
 use crate::error::Result;
 use crate::output::{self, ClientFields, Printed};
 use crate::session::Session;
+use crate::to_secret;
 
 pub fn check(args: &CreateClientArgs) -> Result<()> {
     output::variable_names(std::slice::from_ref(&args.client), &args.out.vars)?;
-    output::check_secret_output(&args.out, std::slice::from_ref(&args.client))
+    to_secret::check(&args.out.destination(), std::slice::from_ref(&args.client))
 }
 
 pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
     let variable = output::variable_names(std::slice::from_ref(&args.client), &args.out.vars)?.remove(0);
-    let realm = &session.realm;
+    let realm = session.realm();
     let representation = json!({
         "clientId": args.client,
         "enabled": true,
@@ -27,11 +28,11 @@ pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
         "standardFlowEnabled": !args.service_account,
         "directAccessGrantsEnabled": false,
     });
-    let id = session.keycloak.create_client(realm, &representation)?;
-    let client = session.keycloak.client_by_id(realm, &id)?;
-    let secret = session.keycloak.client_secret(realm, &client)?;
+    let id = session.api().create_client(realm, &representation)?;
+    let client = session.api().client_by_id(realm, &id)?;
+    let secret = session.api().client_secret(realm, &client)?;
     eprintln!("kubectl-keycloak: created client {:?} in realm {realm:?}", args.client);
-    let fields =
-        ClientFields::new(&args.client, realm, session.keycloak.base_url()).authenticator(client.authenticator.as_deref());
-    output::deliver(session, &args.out, &[Printed::client_secret(fields, variable, secret)], None)
+    let fields = ClientFields::new(&args.client, realm, session.api().base_url()).authenticator(client.authenticator.as_deref());
+    let items = [Printed::client_secret(fields, variable, secret)];
+    to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(), &items, None)
 }

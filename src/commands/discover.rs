@@ -4,45 +4,30 @@
 
 use serde_json::{Value, json};
 
-use crate::admin::AdminCredentials;
 use crate::cli::DiscoverArgs;
 use crate::cluster::Kube;
 use crate::discovery::{self, Candidate, Located};
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, ListFormat};
-use crate::session;
-use crate::settings::{Settings, Source};
+use crate::session::Checker;
+use crate::settings::Settings;
 
 pub fn run(kube: Kube, settings: &Settings, args: &DiscoverArgs) -> Result<String> {
     let cluster = kube.connect()?;
-    let scope = (settings.namespace.source != Source::Default).then_some(settings.namespace.value.as_str());
+    let scope = settings.namespace.is_explicit().then_some(settings.namespace.value.as_str());
     let candidates = discovery::find(&cluster, scope)?;
     if candidates.is_empty() {
         let place = scope.map_or_else(|| "any namespace you may list".to_string(), |ns| format!("namespace {ns}"));
         return Err(Error::new(Kind::NotFound, format!("no Keycloak found in {place}")).hint("pass -n NAMESPACE"));
     }
-    let roots = if args.check { session::trust_store(settings) } else { Vec::new() };
+    let checker = args.check.then(|| Checker::new(&cluster, settings));
     let found: Vec<Found> = candidates
         .iter()
         .map(|candidate| {
             let located = candidate.located(settings);
-            let status = args.check.then(|| {
-                let checked = located.as_ref().map_err(clone_error).and_then(|located| {
-                    let credentials = AdminCredentials::read(&cluster, &located.admin.value, &settings.admin_names(), None)?;
-                    match (session::log_in(&cluster, located, &credentials, settings, roots.clone()), &located.service) {
-                        // A URL that resolves only inside the cluster (a Service's
-                        // name, an internal Ingress host): check the login from there.
-                        (Err(err), Some(service)) if err.is_unresolved_host() => {
-                            session::log_in_through_apiserver(&cluster, service, &credentials, settings)
-                                .map(|_| "OK through the API server's service proxy (the URL does not resolve here)".to_string())
-                        }
-                        (result, _) => result.map(|admin| {
-                            admin.log_out();
-                            "OK".to_string()
-                        }),
-                    }
-                });
-                checked.unwrap_or_else(|err| err.to_string())
+            let status = checker.as_ref().map(|checker| {
+                let checked = located.as_ref().map_err(clone_error).and_then(|located| checker.check(located));
+                checked.map_or_else(|err| err.to_string(), str::to_string)
             });
             Found { candidate, located: located.ok(), status }
         })

@@ -4,18 +4,16 @@
 mod client_secret;
 mod client_token;
 mod clients;
-mod completion;
 mod config;
 mod create_client;
 mod discover;
 mod token;
 
 use crate::cli::{Cli, Command};
-use crate::cluster::Kube;
+use crate::complete;
+use crate::context::Context;
 use crate::error::Result;
 use crate::session::Session;
-use crate::settings::{self, ConfigFile, Settings};
-use crate::trace;
 
 /// Run the command and hand its whole output to `write`, once, after every
 /// step succeeded.
@@ -41,14 +39,14 @@ pub fn execute(cli: &Cli, write: &dyn Fn(&str) -> Result<()>) -> Result<()> {
             with_session(cli, write, End::Keep, |session| token::run(session, args))
         }
         Command::Discover(args) => {
-            let (kube, _, settings) = resolve(cli)?;
-            write(&discover::run(kube, &settings, args)?)
+            let context = resolve(cli)?;
+            write(&discover::run(context.kube, &context.settings, args)?)
         }
         Command::Config => {
-            let (kube, config, settings) = resolve(cli)?;
-            write(&config::run(kube, &config, &settings))
+            let context = resolve(cli)?;
+            write(&config::run(context.kube, &context.config, &context.settings))
         }
-        Command::Completion(args) => write(&completion::run(args)?),
+        Command::Completion(args) => write(&complete::script::run(args)?),
     }
 }
 
@@ -60,30 +58,21 @@ enum End {
 }
 
 /// One admin session for `run`; its output is written first, then the
-/// session ends (also after a failure), so nothing waits on the logout.
+/// session ends as it is dropped (also after a failure), so nothing waits
+/// on the logout.
 fn with_session(
     cli: &Cli,
     write: &dyn Fn(&str) -> Result<()>,
     end: End,
     run: impl FnOnce(&Session) -> Result<String>,
 ) -> Result<()> {
-    let (kube, _, settings) = resolve(cli)?;
-    let session = Session::open(kube, &settings)?;
-    let result = run(&session).and_then(|output| write(&output));
-    if end == End::Session {
-        session.keycloak.log_out();
+    let mut session = resolve(cli)?.open_session()?;
+    if end == End::Keep {
+        session.keep_login();
     }
-    result
+    run(&session).and_then(|output| write(&output))
 }
 
-/// The kubeconfig, the config file and the settings they select.
-fn resolve(cli: &Cli) -> Result<(Kube, ConfigFile, Settings)> {
-    let timeout = settings::parse_timeout(&cli.kube.request_timeout)?;
-    let started = std::time::Instant::now();
-    let kube = Kube::load(&cli.kube, timeout)?;
-    let context = kube.context.as_ref().map(|context| format!(", context {context}")).unwrap_or_default();
-    trace::step(&format!("kubeconfig read{context}"), started.elapsed());
-    let config = ConfigFile::load()?;
-    let settings = Settings::resolve(&cli.keycloak, &cli.kube, timeout, kube.context.as_deref(), &config)?;
-    Ok((kube, config, settings))
+fn resolve(cli: &Cli) -> Result<Context> {
+    Context::resolve(&cli.kube, &cli.keycloak, cli.kube.request_timeout)
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::TokenArgs;
 use crate::error::Result;
-use crate::output::{self, Printed};
+use crate::output::{self, Format, Printed};
 use crate::session::Session;
 
 pub fn check(args: &TokenArgs) -> Result<()> {
@@ -15,25 +15,24 @@ pub fn check(args: &TokenArgs) -> Result<()> {
 }
 
 pub fn run(session: &Session, args: &TokenArgs) -> Result<String> {
-    let token = session.keycloak.token();
+    let token = session.api().login().token();
     let expires = expiry(token.expose());
     let mut fields = Map::new();
     if let Some(at) = expires {
         fields.insert("expiresAt".into(), json!(at.to_string()));
         fields.insert("expiresIn".into(), json!((at - jiff::Timestamp::now()).get_seconds().max(0)));
     }
-    let printed = Printed {
-        variable: args.var.clone(),
-        value: token.clone(),
-        value_key: "token",
-        fields,
-        what: "the admin token".into(),
-        client: None,
-    };
-    let text = output::render(args.output, &[printed])?;
-    // A comment line: every one of these shells and .env readers skips it.
+    let printed = Printed::token(args.var.clone(), token.clone(), fields, "the admin token".into());
+    print(args.output, printed, expires)
+}
+
+/// A token in `format`, its expiry first as a comment line where the
+/// format is a shell assignment: every one of these shells and .env
+/// readers skips it.
+pub(super) fn print(format: Format, token: Printed, expires: Option<jiff::Timestamp>) -> Result<String> {
+    let text = output::render(format, &[token])?;
     Ok(match expires {
-        Some(at) if args.output.is_assignment() => format!("# expires {at}\n{text}"),
+        Some(at) if format.is_assignment() => format!("# expires {at}\n{text}"),
         _ => text,
     })
 }

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Container;
 
-use crate::admin::{AdminSource, Field};
 use crate::cluster::{KeyRef, ObjectRef};
+use crate::credentials::{AdminSource, ValueFrom};
 
 /// One way to name the admin: the variable holding the secret part, the
 /// variables that may hold the name (first set wins), and the default name.
@@ -68,17 +68,21 @@ pub fn admin(container: &Container, namespace: &str) -> Option<AdminSource> {
     admin_from(explicit, container, namespace).or_else(|| admin_from(env_from, container, namespace))
 }
 
-fn admin_from(secret_variable: impl Fn(&str) -> Option<Field>, container: &Container, namespace: &str) -> Option<AdminSource> {
+fn admin_from(
+    secret_variable: impl Fn(&str) -> Option<ValueFrom>,
+    container: &Container,
+    namespace: &str,
+) -> Option<AdminSource> {
     RULES.iter().find_map(|rule| {
         let secret = secret_variable(rule.secret)?;
-        let default = Field::Literal(rule.default_name.to_string());
+        let default = ValueFrom::Literal(rule.default_name.to_string());
         let name = rule
             .names
             .iter()
             .find_map(|name| explicit(container, namespace, name))
             .or_else(|| {
                 let from = rule.names.iter().find_map(|name| env_from(container, namespace, name))?;
-                Some(Field::FirstOf(vec![from, default.clone()]))
+                Some(ValueFrom::FirstOf(vec![from, default.clone()]))
             })
             .unwrap_or(default);
         Some(if rule.service_account {
@@ -92,14 +96,14 @@ fn admin_from(secret_variable: impl Fn(&str) -> Option<Field>, container: &Conta
 /// Keycloak's relative path (`/auth`, `/keycloak`) when the environment
 /// sets one: literally, or from a ConfigMap in `configmaps`.
 pub fn relative_path(container: &Container, namespace: &str, configmaps: &ConfigMaps) -> Option<String> {
-    let value = |field: Field| match field {
-        Field::Literal(path) => Some(path),
-        Field::ConfigMapKey(key) => configmaps.get(&key.object.to_string())?.get(&key.key).cloned(),
-        Field::FirstOf(fields) => fields.into_iter().find_map(|field| match field {
-            Field::ConfigMapKey(key) => configmaps.get(&key.object.to_string())?.get(&key.key).cloned(),
+    let value = |field: ValueFrom| match field {
+        ValueFrom::Literal(path) => Some(path),
+        ValueFrom::ConfigMapKey(key) => configmaps.get(&key.object.to_string())?.get(&key.key).cloned(),
+        ValueFrom::FirstOf(fields) => fields.into_iter().find_map(|field| match field {
+            ValueFrom::ConfigMapKey(key) => configmaps.get(&key.object.to_string())?.get(&key.key).cloned(),
             _ => None,
         }),
-        Field::SecretKey(_) => None,
+        ValueFrom::SecretKey(_) => None,
     };
     RELATIVE_PATH.iter().find_map(|name| {
         explicit(container, namespace, name).and_then(value).or_else(|| env_from(container, namespace, name).and_then(value))
@@ -120,10 +124,10 @@ pub fn env_from_configmaps(container: &Container, namespace: &str) -> Vec<Object
 
 /// An `env` entry's value: a literal `value`, a `valueFrom.secretKeyRef` or
 /// `configMapKeyRef` (the last entry of a name wins, as in Kubernetes).
-fn explicit(container: &Container, namespace: &str, name: &str) -> Option<Field> {
+fn explicit(container: &Container, namespace: &str, name: &str) -> Option<ValueFrom> {
     let var = container.env.iter().flatten().rev().find(|var| var.name == name)?;
     if let Some(value) = var.value.as_ref().filter(|v| !v.is_empty()) {
-        return Some(Field::Literal(value.clone()));
+        return Some(ValueFrom::Literal(value.clone()));
     }
     let from = var.value_from.as_ref()?;
     let key = |name: &str, key: &str| KeyRef {
@@ -131,16 +135,16 @@ fn explicit(container: &Container, namespace: &str, name: &str) -> Option<Field>
         key: key.to_string(),
     };
     if let Some(secret) = &from.secret_key_ref {
-        return Some(Field::SecretKey(key(&secret.name, &secret.key)));
+        return Some(ValueFrom::SecretKey(key(&secret.name, &secret.key)));
     }
     let configmap = from.config_map_key_ref.as_ref()?;
-    Some(Field::ConfigMapKey(key(&configmap.name, &configmap.key)))
+    Some(ValueFrom::ConfigMapKey(key(&configmap.name, &configmap.key)))
 }
 
 /// The keys of the Secrets and ConfigMaps that `envFrom` may turn into this
 /// variable, the one that wins first (later entries win, as in Kubernetes).
-fn env_from(container: &Container, namespace: &str, name: &str) -> Option<Field> {
-    let fields: Vec<Field> = container
+fn env_from(container: &Container, namespace: &str, name: &str) -> Option<ValueFrom> {
+    let fields: Vec<ValueFrom> = container
         .env_from
         .iter()
         .flatten()
@@ -149,8 +153,8 @@ fn env_from(container: &Container, namespace: &str, name: &str) -> Option<Field>
             let key = name.strip_prefix(source.prefix.as_deref().unwrap_or(""))?.to_string();
             let in_namespace = |object: &str| ObjectRef { namespace: namespace.to_string(), name: object.to_string() };
             match (&source.secret_ref, &source.config_map_ref) {
-                (Some(secret), _) => Some(Field::SecretKey(KeyRef { object: in_namespace(&secret.name), key })),
-                (None, Some(configmap)) => Some(Field::ConfigMapKey(KeyRef { object: in_namespace(&configmap.name), key })),
+                (Some(secret), _) => Some(ValueFrom::SecretKey(KeyRef { object: in_namespace(&secret.name), key })),
+                (None, Some(configmap)) => Some(ValueFrom::ConfigMapKey(KeyRef { object: in_namespace(&configmap.name), key })),
                 (None, None) => None,
             }
         })
@@ -158,7 +162,7 @@ fn env_from(container: &Container, namespace: &str, name: &str) -> Option<Field>
     match fields.len() {
         0 => None,
         1 => fields.into_iter().next(),
-        _ => Some(Field::FirstOf(fields)),
+        _ => Some(ValueFrom::FirstOf(fields)),
     }
 }
 
@@ -189,8 +193,8 @@ mod tests {
         Container { name: "keycloak".into(), env: Some(env), ..Default::default() }
     }
 
-    fn key(secret: &str, key: &str) -> Field {
-        Field::SecretKey(KeyRef { object: ObjectRef { namespace: "ns".into(), name: secret.into() }, key: key.into() })
+    fn key(secret: &str, key: &str) -> ValueFrom {
+        ValueFrom::SecretKey(KeyRef { object: ObjectRef { namespace: "ns".into(), name: secret.into() }, key: key.into() })
     }
 
     #[test]
@@ -213,7 +217,7 @@ mod tests {
         ]);
         assert_eq!(
             admin(&c, "ns"),
-            Some(AdminSource::Password { user: Field::Literal("user".into()), password: key("keycloak", "admin-password") })
+            Some(AdminSource::Password { user: ValueFrom::Literal("user".into()), password: key("keycloak", "admin-password") })
         );
     }
 
@@ -222,10 +226,13 @@ mod tests {
         let c = container(vec![literal("KC_BOOTSTRAP_ADMIN_PASSWORD", "pw")]);
         assert_eq!(
             admin(&c, "ns"),
-            Some(AdminSource::Password { user: Field::Literal("temp-admin".into()), password: Field::Literal("pw".into()) })
+            Some(AdminSource::Password {
+                user: ValueFrom::Literal("temp-admin".into()),
+                password: ValueFrom::Literal("pw".into())
+            })
         );
         let c = container(vec![literal("KEYCLOAK_PASSWORD", "pw")]);
-        assert!(matches!(admin(&c, "ns"), Some(AdminSource::Password { user: Field::Literal(u), .. }) if u == "admin"));
+        assert!(matches!(admin(&c, "ns"), Some(AdminSource::Password { user: ValueFrom::Literal(u), .. }) if u == "admin"));
     }
 
     #[test]
@@ -236,7 +243,7 @@ mod tests {
         ]);
         assert_eq!(
             admin(&c, "ns"),
-            Some(AdminSource::ServiceAccount { client_id: Field::Literal("boot".into()), secret: key("s", "client-secret") })
+            Some(AdminSource::ServiceAccount { client_id: ValueFrom::Literal("boot".into()), secret: key("s", "client-secret") })
         );
     }
 
@@ -248,20 +255,23 @@ mod tests {
             literal("KC_BOOTSTRAP_ADMIN_USERNAME", "new"),
             literal("KC_BOOTSTRAP_ADMIN_PASSWORD", "new-pw"),
         ]);
-        assert!(matches!(admin(&both, "ns"), Some(AdminSource::Password { user: Field::Literal(u), .. }) if u == "new"));
+        assert!(matches!(admin(&both, "ns"), Some(AdminSource::Password { user: ValueFrom::Literal(u), .. }) if u == "new"));
         let env_from = vec![EnvFromSource {
             secret_ref: Some(SecretEnvSource { name: "bootstrap".into(), ..Default::default() }),
             ..Default::default()
         }];
         let mut explicit = container(vec![literal("KEYCLOAK_ADMIN", "old"), literal("KEYCLOAK_ADMIN_PASSWORD", "old-pw")]);
         explicit.env_from = Some(env_from.clone());
-        assert!(matches!(admin(&explicit, "ns"), Some(AdminSource::Password { user: Field::Literal(u), .. }) if u == "old"));
+        assert!(matches!(admin(&explicit, "ns"), Some(AdminSource::Password { user: ValueFrom::Literal(u), .. }) if u == "old"));
         let mut only_env_from = container(vec![]);
         only_env_from.env_from = Some(env_from);
         assert_eq!(
             admin(&only_env_from, "ns"),
             Some(AdminSource::Password {
-                user: Field::FirstOf(vec![key("bootstrap", "KC_BOOTSTRAP_ADMIN_USERNAME"), Field::Literal("temp-admin".into())]),
+                user: ValueFrom::FirstOf(vec![
+                    key("bootstrap", "KC_BOOTSTRAP_ADMIN_USERNAME"),
+                    ValueFrom::Literal("temp-admin".into())
+                ]),
                 password: key("bootstrap", "KC_BOOTSTRAP_ADMIN_PASSWORD")
             })
         );
@@ -290,7 +300,7 @@ mod tests {
             ..Default::default()
         }]);
         let in_configmap = |k: &str| {
-            Field::ConfigMapKey(KeyRef {
+            ValueFrom::ConfigMapKey(KeyRef {
                 object: ObjectRef { namespace: "ns".into(), name: "keycloak-env-vars".into() },
                 key: k.into(),
             })
@@ -298,7 +308,10 @@ mod tests {
         assert_eq!(
             admin(&c, "ns"),
             Some(AdminSource::Password {
-                user: Field::FirstOf(vec![in_configmap("KC_BOOTSTRAP_ADMIN_USERNAME"), Field::Literal("temp-admin".into())]),
+                user: ValueFrom::FirstOf(vec![
+                    in_configmap("KC_BOOTSTRAP_ADMIN_USERNAME"),
+                    ValueFrom::Literal("temp-admin".into())
+                ]),
                 password: key("keycloak", "admin-password")
             })
         );

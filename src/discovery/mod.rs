@@ -21,8 +21,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::ApiResource;
 
 use self::env::ConfigMaps;
-use crate::admin::AdminSource;
 use crate::cluster::{Cluster, KeyRef, ObjectRef, ServicePort};
+use crate::credentials::AdminSource;
 use crate::error::{Error, Kind, Result};
 use crate::settings::{self, Setting, Settings, Source};
 use crate::trace;
@@ -143,9 +143,8 @@ impl Located {
 
 /// Where Keycloak is for this invocation.
 pub fn locate(cluster: &Cluster, settings: &Settings) -> Result<Located> {
-    let explicit_secret = settings.admin_secret.source != Source::Default;
     if settings.keycloak.is_none() {
-        if explicit_secret {
+        if settings.admin_secret.is_explicit() {
             return Ok(Located::from_settings(settings, None));
         }
         if settings.namespace.value == settings::DEFAULT_NAMESPACE {
@@ -155,11 +154,7 @@ pub fn locate(cluster: &Cluster, settings: &Settings) -> Result<Located> {
             trace::note(&format!("no Secret {}: looking for Keycloak in the cluster", settings.admin_secret.value));
         }
     }
-    let scope = match (&settings.keycloak, settings.namespace.source != Source::Default) {
-        (Some(pick), _) => Some(pick.value.namespace.as_str()),
-        (None, true) => Some(settings.namespace.value.as_str()),
-        (None, false) => None,
-    };
+    let scope = settings.search_scope();
     let candidate = select(find(cluster, scope)?, settings.keycloak.as_ref(), scope)?;
     trace::note(&format!("using Keycloak {}", candidate.label()));
     candidate.located(settings)
@@ -169,7 +164,7 @@ impl Candidate {
     /// This Keycloak, with the explicit settings over what was found.
     pub fn located(&self, settings: &Settings) -> Result<Located> {
         let candidate = self;
-        let explicit_secret = settings.admin_secret.source != Source::Default;
+        let explicit_secret = settings.admin_secret.is_explicit();
         let discovered = |what: &str| Source::Discovered(format!("{} {}{what}", candidate.origin, candidate.object));
         let admin = if explicit_secret {
             Setting {
@@ -189,7 +184,7 @@ impl Candidate {
             }
             Setting { value, source: discovered("") }
         };
-        let (url, internal_url) = match (&candidate.url, settings.keycloak_url.source != Source::Default) {
+        let (url, internal_url) = match (&candidate.url, settings.keycloak_url.is_explicit()) {
             (Some(found), false) => {
                 (Setting { value: found.value.clone(), source: Source::Discovered(found.from.clone()) }, found.internal)
             }

@@ -11,8 +11,8 @@
 use serde_json::Value;
 
 use super::{Candidate, Found, Origin, ServiceRef, join_path, normalize_path};
-use crate::admin::AdminSource;
 use crate::cluster::{KeyRef, ObjectRef, ServicePort};
+use crate::credentials::AdminSource;
 
 pub const GROUP: &str = "k8s.keycloak.org";
 pub const VERSION: &str = "v2alpha1";

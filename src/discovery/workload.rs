@@ -121,7 +121,7 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
     use super::*;
-    use crate::admin::{AdminSource, Field};
+    use crate::credentials::{AdminSource, ValueFrom};
 
     fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
         Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
@@ -269,6 +269,6 @@ mod tests {
         let t = template("quay.io/keycloak/keycloak:26", vec![literal("KC_BOOTSTRAP_ADMIN_PASSWORD", "pw")]);
         let c = candidate(Origin::Deployment, &meta("sso"), &t, &[s], &[], &ConfigMaps::new()).unwrap();
         assert_eq!(c.url.unwrap().value, "https://sso.kc.svc:8443");
-        assert!(matches!(c.admin, Some(AdminSource::Password { password: Field::Literal(_), .. })));
+        assert!(matches!(c.admin, Some(AdminSource::Password { password: ValueFrom::Literal(_), .. })));
     }
 }

@@ -1,65 +1,40 @@
-//! The admin REST calls, made by a logged-in [`Admin`]: it holds the one
-//! access token of the invocation and cannot exist without it.
+//! The admin REST API, called by a logged-in admin: an [`AdminApi`] holds
+//! the invocation's one [`Login`] and cannot exist without it.
+
+use std::collections::HashSet;
 
 use serde_json::Value;
 
-use std::time::Duration;
-
 use super::client::ClientInfo;
 use super::encode;
-use super::http::{Http, Reply, Request, error_text, is_json, parse_json, unexpected};
-use super::login::LoginSession;
+use super::http::{Reply, Request, error_text, is_json, parse_json, unexpected};
+use super::oidc::Login;
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
-use crate::trace;
 
 /// The realm holding the admin user.
 const ADMIN_REALM: &str = "master";
 
-/// A client's own access token and what came with it.
-#[derive(Debug)]
-pub struct ClientToken {
-    pub token: Secret,
-    pub scope: Option<String>,
-    pub expires_in: Option<i64>,
+pub struct AdminApi {
+    login: Login,
 }
 
-pub struct Admin {
-    http: Http,
-    token: Secret,
-    session: Option<LoginSession>,
-}
-
-/// Ending the session must never hold the user up for long.
-const LOGOUT_LIMIT: Duration = Duration::from_secs(2);
-
-impl Admin {
-    pub(super) fn new(http: Http, token: Secret, session: Option<LoginSession>) -> Self {
-        Admin { http, token, session }
+impl AdminApi {
+    pub fn new(login: Login) -> Self {
+        AdminApi { login }
     }
 
-    /// End the login's session in Keycloak (the token stops working), so
-    /// that runs in a loop leave no admin sessions behind. Best effort: a
-    /// failure is traced under `-v`, never reported otherwise.
-    pub fn log_out(self) {
-        let Some(session) = self.session else { return };
-        let url = format!("{}/realms/{}/protocol/openid-connect/logout", self.http.base(), encode(&session.realm));
-        let form = [("client_id", session.client_id.as_str()), ("refresh_token", session.refresh_token.expose())];
-        match self.http.send_within(Request::PostForm(&form), &url, LOGOUT_LIMIT) {
-            Ok(reply) if matches!(reply.status, 200 | 204) => {}
-            Ok(reply) => trace::note(&format!("the admin session could not be ended: {}", error_text(&reply))),
-            Err(err) => trace::note(&format!("the admin session could not be ended: {err}")),
-        }
+    pub fn login(&self) -> &Login {
+        &self.login
+    }
+
+    pub fn login_mut(&mut self) -> &mut Login {
+        &mut self.login
     }
 
     /// Keycloak's base URL, without a trailing `/`.
     pub fn base_url(&self) -> &str {
-        self.http.base()
-    }
-
-    /// The access token obtained at login.
-    pub fn token(&self) -> &Secret {
-        &self.token
+        self.login.http().base()
     }
 
     /// Exact lookup by clientId; never lists the realm.
@@ -72,27 +47,22 @@ impl Admin {
         Ok(clients.iter().filter_map(ClientInfo::from_json).find(|c| c.client_id == client_id))
     }
 
-    /// Public clients have no secret to read or regenerate.
-    pub fn require_confidential(realm: &str, client: &ClientInfo) -> Result<()> {
-        if client.public_client { Err(no_secret(realm, client)) } else { Ok(()) }
-    }
-
     /// The client's secret, or a "has no secret" error naming why.
     pub fn client_secret(&self, realm: &str, client: &ClientInfo) -> Result<Secret> {
-        Self::require_confidential(realm, client)?;
+        client.require_confidential(realm)?;
         let json = self.get_json(&self.secret_url(realm, client), realm)?;
         match json.get("value").and_then(Value::as_str) {
             Some(secret) => Ok(Secret::new(secret)),
-            None => Err(no_secret(realm, client)),
+            None => Err(client.no_secret(realm)),
         }
     }
 
     /// Generate a new secret (`POST …/client-secret`); the old one stops
     /// working at once unless a rotation policy keeps it.
     pub fn regenerate_secret(&self, realm: &str, client: &ClientInfo) -> Result<Secret> {
-        Self::require_confidential(realm, client)?;
+        client.require_confidential(realm)?;
         let url = self.secret_url(realm, client);
-        let reply = self.admin(Request::PostEmpty, &url)?;
+        let reply = self.authorized(Request::PostEmpty, &url)?;
         match reply.status {
             200 => match parse_json(&reply, &url)?.get("value").and_then(Value::as_str) {
                 Some(secret) => Ok(Secret::new(secret)),
@@ -105,7 +75,7 @@ impl Admin {
     /// The rotated (previous) secret kept by a secret-rotation client policy.
     pub fn rotated_secret(&self, realm: &str, client: &ClientInfo) -> Result<Secret> {
         let url = format!("{}/rotated", self.secret_url(realm, client));
-        let reply = self.admin(Request::Get, &url)?;
+        let reply = self.authorized(Request::Get, &url)?;
         match reply.status {
             200 => parse_json(&reply, &url)?
                 .get("value")
@@ -121,7 +91,7 @@ impl Admin {
     pub fn invalidate_rotated_secret(&self, realm: &str, client: &ClientInfo) -> Result<()> {
         self.require_rotation()?;
         let url = format!("{}/rotated", self.secret_url(realm, client));
-        let reply = self.admin(Request::Delete, &url)?;
+        let reply = self.authorized(Request::Delete, &url)?;
         match reply.status {
             200 | 204 => Ok(()),
             _ => Err(self.admin_error(&reply, &url, realm)),
@@ -139,7 +109,7 @@ impl Admin {
 
     /// Secret rotation is a preview feature, off by default (Keycloak 21 and 26).
     fn require_rotation(&self) -> Result<()> {
-        let url = format!("{}/admin/serverinfo", self.http.base());
+        let url = format!("{}/admin/serverinfo", self.base_url());
         let info = self.get_json(&url, ADMIN_REALM)?;
         let disabled = info["profileInfo"]["disabledFeatures"]
             .as_array()
@@ -148,50 +118,17 @@ impl Admin {
             let version = info["systemInfo"]["version"].as_str().unwrap_or("this version");
             return Err(Error::new(
                 Kind::Unsupported,
-                format!("Keycloak {version} at {} has secret rotation turned off", self.http.base()),
+                format!("Keycloak {version} at {} has secret rotation turned off", self.base_url()),
             )
             .hint("it is the preview feature client-secret-rotation (kc.sh build --features=client-secret-rotation)"));
         }
         Ok(())
     }
 
-    /// The client's own access token: the client_credentials grant in its
-    /// realm, its secret only in the POST body. Never retried, like every
-    /// token request.
-    pub fn client_token(&self, realm: &str, client: &ClientInfo, secret: &Secret) -> Result<ClientToken> {
-        let url = format!("{}/realms/{}/protocol/openid-connect/token", self.http.base(), encode(realm));
-        let form =
-            [("grant_type", "client_credentials"), ("client_id", client.client_id.as_str()), ("client_secret", secret.expose())];
-        let reply = self.http.send(Request::PostForm(&form), &url, None)?;
-        match reply.status {
-            200 => {
-                let json = parse_json(&reply, &url)?;
-                let token = json.get("access_token").and_then(Value::as_str).map(Secret::new).ok_or_else(|| {
-                    Error::new(Kind::BadResponse, format!("the token endpoint {url} answered without an access_token"))
-                })?;
-                Ok(ClientToken {
-                    token,
-                    scope: json.get("scope").and_then(Value::as_str).map(str::to_string),
-                    expires_in: json.get("expires_in").and_then(Value::as_i64),
-                })
-            }
-            400 | 401 if is_json(&reply) => Err(Error::new(
-                Kind::Auth,
-                format!(
-                    "Keycloak refused the client_credentials grant of client {:?} in realm {realm:?}: {}",
-                    client.client_id,
-                    error_text(&reply)
-                ),
-            )
-            .hint("the client may be disabled, or authenticate with something other than its secret (client-jwt, x509)")),
-            _ => Err(unexpected(&reply, &url)),
-        }
-    }
-
     /// Create a client; its id is the last segment of the `Location` header.
     pub fn create_client(&self, realm: &str, representation: &Value) -> Result<String> {
         let url = format!("{}/clients", self.realm_url(realm));
-        let reply = self.admin(Request::PostJson(representation), &url)?;
+        let reply = self.authorized(Request::PostJson(representation), &url)?;
         match reply.status {
             201 => reply
                 .location
@@ -216,9 +153,16 @@ impl Admin {
         ClientInfo::from_json(&json).ok_or_else(|| Error::new(Kind::BadResponse, format!("{url} did not answer with a client")))
     }
 
+    /// Every client, optionally only those whose clientId holds `search`
+    /// (case-insensitive), fetched `page_size` at a time as the iterator is
+    /// read: the one listing of the admin API.
+    pub fn clients<'a>(&'a self, realm: &'a str, search: Option<&'a str>, page_size: u32) -> Clients<'a> {
+        Clients { api: self, realm, search, page_size, first: 0, page: Vec::new().into_iter(), seen: HashSet::new(), done: false }
+    }
+
     /// One page of clients, optionally filtered by a case-insensitive
     /// substring of the clientId.
-    pub fn list_clients(&self, realm: &str, search: Option<&str>, first: u32, max: u32) -> Result<Vec<ClientInfo>> {
+    fn list_clients(&self, realm: &str, search: Option<&str>, first: u32, max: u32) -> Result<Vec<ClientInfo>> {
         let filter = search.map(|text| format!("clientId={}&search=true&", encode(text))).unwrap_or_default();
         let url = format!("{}/clients?{filter}first={first}&max={max}", self.realm_url(realm));
         let json = self.get_json(&url, realm)?;
@@ -227,7 +171,7 @@ impl Admin {
     }
 
     fn realm_url(&self, realm: &str) -> String {
-        format!("{}/admin/realms/{}", self.http.base(), encode(realm))
+        format!("{}/admin/realms/{}", self.base_url(), encode(realm))
     }
 
     fn secret_url(&self, realm: &str, client: &ClientInfo) -> String {
@@ -235,15 +179,15 @@ impl Admin {
     }
 
     fn get_json(&self, url: &str, realm: &str) -> Result<Value> {
-        let reply = self.admin(Request::Get, url)?;
+        let reply = self.authorized(Request::Get, url)?;
         match reply.status {
             200 => parse_json(&reply, url),
             _ => Err(self.admin_error(&reply, url, realm)),
         }
     }
 
-    fn admin(&self, request: Request<'_>, url: &str) -> Result<Reply> {
-        self.http.send(request, url, Some(&self.token))
+    fn authorized(&self, request: Request<'_>, url: &str) -> Result<Reply> {
+        self.login.http().send(request, url, Some(self.login.token()))
     }
 
     /// What a failed admin call means, for the statuses every call shares.
@@ -256,7 +200,7 @@ impl Admin {
                     .hint("it needs the realm's realm-management roles (master admins have them)")
             }
             404 if is_json(reply) && error_text(reply).to_lowercase().contains("realm") => {
-                Error::new(Kind::RealmNotFound, format!("realm {realm:?} not found in Keycloak at {}", self.http.base()))
+                Error::new(Kind::RealmNotFound, format!("realm {realm:?} not found in Keycloak at {}", self.base_url()))
                     .hint("pass the right --realm (CSM uses shasta)")
             }
             _ => unexpected(reply, url),
@@ -269,10 +213,45 @@ fn not_a_list(url: &str) -> Error {
         .hint("check --keycloak-url: a gateway or proxy may be answering for Keycloak")
 }
 
-fn no_secret(realm: &str, client: &ClientInfo) -> Error {
-    Error::new(
-        Kind::NoSecret,
-        format!("client {:?} in realm {realm:?} has no secret: it is a {} client", client.client_id, client.kind()),
-    )
-    .hint("only confidential clients have secrets")
+/// The clients of a realm, page by page; see [`AdminApi::clients`].
+pub struct Clients<'a> {
+    api: &'a AdminApi,
+    realm: &'a str,
+    search: Option<&'a str>,
+    page_size: u32,
+    first: u32,
+    page: std::vec::IntoIter<ClientInfo>,
+    /// A client created or deleted meanwhile shifts the pages: none is
+    /// yielded twice.
+    seen: HashSet<String>,
+    done: bool,
+}
+
+impl Iterator for Clients<'_> {
+    type Item = Result<ClientInfo>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(client) = self.page.next() {
+                if self.seen.insert(client.id.clone()) {
+                    return Some(Ok(client));
+                }
+                continue;
+            }
+            if self.done {
+                return None;
+            }
+            match self.api.list_clients(self.realm, self.search, self.first, self.page_size) {
+                Ok(page) => {
+                    self.done = page.len() < self.page_size as usize;
+                    self.first += self.page_size;
+                    self.page = page.into_iter();
+                }
+                Err(err) => {
+                    self.done = true;
+                    return Some(Err(err));
+                }
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
 
 /// The fields of a client representation this program uses.
@@ -47,6 +48,20 @@ impl ClientInfo {
             Some(other) if !self.public_client => Some(other),
             Some(_) => None,
         }
+    }
+
+    /// Public clients have no secret to read or regenerate.
+    pub fn require_confidential(&self, realm: &str) -> Result<()> {
+        if self.public_client { Err(self.no_secret(realm)) } else { Ok(()) }
+    }
+
+    /// The "has no secret" error, naming why.
+    pub fn no_secret(&self, realm: &str) -> Error {
+        Error::new(
+            Kind::NoSecret,
+            format!("client {:?} in realm {realm:?} has no secret: it is a {} client", self.client_id, self.kind()),
+        )
+        .hint("only confidential clients have secrets")
     }
 
     pub fn kind(&self) -> &'static str {

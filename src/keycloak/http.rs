@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use ureq::Agent;
+use ureq::http::Method;
 use ureq::tls::TlsConfig;
 
+pub use crate::cluster::Reply;
 use crate::cluster::ServiceProxy;
 use crate::error::{Error, Kind, Result, chain, one_line};
 use crate::secret::Secret;
-use crate::settings;
 use crate::trace;
 
 /// Far above any answer this program asks for (a page of clients is well
@@ -37,21 +38,13 @@ pub enum Request<'a> {
 }
 
 impl Request<'_> {
-    fn method(&self) -> &'static str {
+    fn method(&self) -> Method {
         match self {
-            Request::Get => "GET",
-            Request::Delete => "DELETE",
-            Request::PostEmpty | Request::PostJson(_) | Request::PostForm(_) => "POST",
+            Request::Get => Method::GET,
+            Request::Delete => Method::DELETE,
+            Request::PostEmpty | Request::PostJson(_) | Request::PostForm(_) => Method::POST,
         }
     }
-}
-
-/// A response read whole (bounded by [`MAX_BODY_BYTES`]).
-pub struct Reply {
-    pub status: u16,
-    pub content_type: String,
-    pub location: Option<String>,
-    pub body: String,
 }
 
 /// How requests reach Keycloak.
@@ -134,8 +127,10 @@ impl Http {
             Transport::ApiServer(proxy) => through_proxy(proxy, request, url, &authorization),
         };
         match &result {
-            Ok(reply) => trace::http(request.method(), url, Some(reply.status), Some(reply.body.len()), started.elapsed()),
-            Err(_) => trace::http(request.method(), url, None, None, started.elapsed()),
+            Ok(reply) => {
+                trace::http(request.method().as_str(), url, Some(reply.status), Some(reply.body.len()), started.elapsed())
+            }
+            Err(_) => trace::http(request.method().as_str(), url, None, None, started.elapsed()),
         }
         result
     }
@@ -176,7 +171,7 @@ impl Http {
             // The OS resolver's failure reaches ureq as an I/O error.
             _ if matches!(err, ureq::Error::HostNotFound) || detail.contains("failed to lookup address") => {
                 Error::new(Kind::Unreachable, format!("cannot resolve Keycloak host {host}"))
-                    .hint(format!("check --{} (or {}) and DNS", settings::KEYCLOAK_URL.key, settings::KEYCLOAK_URL.env))
+                    .hint("check --keycloak-url (or KUBECTL_KEYCLOAK_URL) and DNS")
                     .unresolved_host()
             }
             ureq::Error::Timeout(_) => {
@@ -189,7 +184,7 @@ impl Http {
                 format!("the answer from {url} is larger than {limit} bytes, far more than Keycloak sends"),
             )
             .hint("check --keycloak-url; something other than Keycloak may be answering"),
-            _ if is_tls_failure(&detail) => {
+            _ if is_tls_failure(&err) => {
                 Error::new(Kind::Tls, format!("TLS verification of Keycloak at {host} failed: {detail}"))
                     .hint("trust its CA with --keycloak-ca-file or --keycloak-ca-configmap, or check the URL's host name")
             }
@@ -224,7 +219,6 @@ fn through_proxy(proxy: &ServiceProxy, request: Request<'_>, url: &str, authoriz
         }
     };
     let reply = proxy.send(request.method(), url, &headers, body, MAX_BODY_BYTES as usize)?;
-    let reply = Reply { status: reply.status, content_type: reply.content_type, location: reply.location, body: reply.body };
     match apiserver_refusal(&reply, proxy) {
         Some(err) => Err(err),
         None => Ok(reply),
@@ -260,10 +254,7 @@ fn apiserver_refusal(reply: &Reply, proxy: &ServiceProxy) -> Option<Error> {
             Kind::Unreachable,
             format!("the API server cannot reach Keycloak behind Service {service} (HTTP {code}: {message})"),
         )
-        .hint(format!(
-            "a service mesh that requires mTLS refuses the API server; use a direct --{} instead",
-            settings::KEYCLOAK_URL.key
-        )),
+        .hint("a service mesh that requires mTLS refuses the API server; use a direct --keycloak-url instead"),
     })
 }
 
@@ -283,9 +274,25 @@ fn prepare<B>(
     }
 }
 
-fn is_tls_failure(detail: &str) -> bool {
-    let lower = detail.to_lowercase();
-    ["certificate", "tls", "handshake", "unknownissuer", "notvalidforname"].iter().any(|w| lower.contains(w))
+/// rustls refused the handshake or the certificate: ureq reports it as its
+/// own variant, or as an I/O error wrapping the `rustls::Error`.
+fn is_tls_failure(err: &ureq::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = match err {
+        ureq::Error::Rustls(_) | ureq::Error::Tls(_) => return true,
+        ureq::Error::Io(io) => Some(io),
+        _ => None,
+    };
+    while let Some(cause) = next {
+        if cause.is::<rustls::Error>() {
+            return true;
+        }
+        // An I/O error's `source` skips the error it wraps.
+        next = match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => cause.source(),
+        };
+    }
+    false
 }
 
 pub fn host_of(url: &str) -> &str {

@@ -1,15 +1,16 @@
-//! Keycloak: trust roots (`tls`), the HTTP transport (`http`), the token
-//! request (`login`) and the admin REST calls of a logged-in admin (`api`).
+//! Keycloak, bottom up: trust roots (`tls`), the HTTP transport (`http`),
+//! the OpenID Connect token endpoint (`oidc`: logins, client tokens,
+//! logout), the admin REST API (`api`) and the client model (`client`).
 
 mod api;
 mod client;
 mod http;
-mod login;
+mod oidc;
 mod tls;
 
-pub use api::Admin;
+pub use api::AdminApi;
 pub use client::ClientInfo;
-pub use login::Keycloak;
+pub use oidc::{Connection, Login};
 pub use tls::{ExtraCa, OsRoots, config as tls_config, os_roots};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};

@@ -83,15 +83,34 @@ impl Field {
     }
 }
 
-/// The keys of a Secret and the field each holds, in the order given.
+/// The keys of a Secret and the field each holds, in the order given, and
+/// the `--keys` text they were given as.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Keys(Vec<(String, Field)>);
+pub struct Keys {
+    keys: Vec<(String, Field)>,
+    spec: String,
+}
+
+impl std::str::FromStr for Keys {
+    type Err = String;
+
+    /// `--keys` as clap parses it.
+    fn from_str(spec: &str) -> std::result::Result<Self, String> {
+        Keys::parse(spec).map_err(|err| err.to_string())
+    }
+}
+
+impl std::fmt::Display for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.spec)
+    }
+}
 
 impl Keys {
     /// Only the secret, under `key` (today's layout: `client-secret`).
     pub fn secret_only(key: &str) -> Result<Self> {
         validate_key(key)?;
-        Ok(Keys(vec![(key.to_string(), Field::ClientSecret)]))
+        Ok(Keys { keys: vec![(key.to_string(), Field::ClientSecret)], spec: key.to_string() })
     }
 
     /// `FIELD` or `KEY=FIELD`, comma-separated:
@@ -109,16 +128,16 @@ impl Keys {
             }
             keys.push((key.to_string(), field));
         }
-        Ok(Keys(keys))
+        Ok(Keys { keys, spec: spec.to_string() })
     }
 
     /// The keys and their values for this client.
     pub fn data(&self, client: &ClientFields, secret: &Secret) -> Vec<(String, Secret)> {
-        self.0.iter().map(|(key, field)| (key.clone(), field.value(client, secret))).collect()
+        self.keys.iter().map(|(key, field)| (key.clone(), field.value(client, secret))).collect()
     }
 
     pub fn names(&self) -> Vec<&str> {
-        self.0.iter().map(|(key, _)| key.as_str()).collect()
+        self.keys.iter().map(|(key, _)| key.as_str()).collect()
     }
 }
 

@@ -1,27 +1,26 @@
 //! Everything written to stdout: secrets in the `-o` formats (`secrets`,
 //! quoted by `quote`), JSON, YAML and aligned tables, Secret manifests with
-//! their provenance (`manifest`), and the delivery of a secret to a
-//! Kubernetes Secret (`to_secret`) with the fields `--keys` picks (`fields`). The output is built whole in
-//! memory and written once, after every call has succeeded.
+//! their provenance (`manifest`) and the fields `--keys` picks (`fields`).
+//! Rendering only: nothing here talks to a server. The output is built
+//! whole in memory and written once, after every call has succeeded.
 
 mod fields;
-mod manifest;
+pub mod manifest;
 mod quote;
 mod secrets;
 mod table;
-mod to_secret;
 
 use std::io::Write;
 
 use serde_json::Value;
 
-pub use fields::ClientFields;
+pub use fields::{ClientFields, Keys, validate_secret_name};
 pub use quote::posix_quote;
 pub use secrets::{
-    DEFAULT_VARIABLE, Format, Printed, refuse_manifest, render, validate_variable, variable_for_client, variable_names,
+    DEFAULT_VARIABLE, Format, Printed, first_repeat, refuse_manifest, render, validate_variable, variable_for_client,
+    variable_names,
 };
 pub use table::table;
-pub use to_secret::{CLIENT_ID, check_secret_output, deliver};
 
 use crate::error::{Error, Kind, Result};
 

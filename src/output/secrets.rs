@@ -55,6 +55,11 @@ pub struct Printed {
 }
 
 impl Printed {
+    /// A token: JSON `{"token", …fields}`.
+    pub fn token(variable: String, token: Secret, fields: Map<String, Value>, what: String) -> Self {
+        Printed { variable, value: token, value_key: "token", fields, what, client: None }
+    }
+
     /// A client's secret: JSON `{"clientId", "realm", "secret", "issuer",
     /// "tokenUrl", "keycloakUrl"}`, and `"authenticator"` when Keycloak named it.
     pub fn client_secret(client: ClientFields, variable: String, secret: Secret) -> Self {
@@ -103,15 +108,19 @@ pub fn variable_names(client_ids: &[String], vars: &[String]) -> Result<Vec<Stri
             return Err(Error::usage(format!("{m} --var given for {n} clients; give one --var per client, in the same order")));
         }
     };
-    for (i, name) in names.iter().enumerate() {
-        if let Some(j) = names[..i].iter().position(|other| other == name) {
-            return Err(Error::usage(format!(
-                "clients {:?} and {:?} would both set {name}; name them with one --var per client",
-                client_ids[j], client_ids[i]
-            )));
-        }
+    if let Some((first, second)) = first_repeat(&names) {
+        return Err(Error::usage(format!(
+            "clients {:?} and {:?} would both set {}; name them with one --var per client",
+            client_ids[first], client_ids[second], names[second]
+        )));
     }
     Ok(names)
+}
+
+/// The positions of the first value that comes again, and of its repeat:
+/// two secrets set into one variable would leave only the last.
+pub fn first_repeat<T: PartialEq>(values: &[T]) -> Option<(usize, usize)> {
+    values.iter().enumerate().find_map(|(i, value)| Some((values[..i].iter().position(|other| other == value)?, i)))
 }
 
 /// `my-test-client` → `MY_TEST_CLIENT_SECRET`: ASCII letters and digits

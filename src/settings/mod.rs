@@ -13,13 +13,15 @@
 mod config_file;
 
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
+
+use clap::ValueHint;
 
 pub use config_file::{ConfigFile, PATH_ENV as CONFIG_PATH_ENV};
 
-use crate::admin::KeyNames;
-use crate::cli::{KeycloakArgs, KubeArgs};
 use crate::cluster::{KeyRef, ObjectRef};
+use crate::credentials::KeyNames;
 use crate::error::{Error, Result};
 
 /// One Keycloak setting: flag `--KEY`, environment variable `ENV`, config
@@ -33,6 +35,33 @@ pub struct Spec {
     pub default: Option<&'static str>,
     /// The value a bare `--KEY` (without a value) stands for.
     pub bare: Option<&'static str>,
+    /// What shells complete the value as.
+    pub hint: Option<ValueHint>,
+    /// What the text names: how it is checked and shown.
+    pub kind: Kind,
+    /// What `config` shows when the setting is not set; `None`: no row.
+    pub unset: Option<&'static str>,
+}
+
+/// What a setting's text names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// `[NAMESPACE/]NAME`, in `--namespace` when given without one.
+    Object,
+    /// `[NAMESPACE/]NAME[:KEY]`, CSM's CA key when given without one.
+    KeyRef,
+}
+
+impl Kind {
+    /// The text checked, with its defaults filled in (`NAME` → `NS/NAME`).
+    fn normalize(self, text: String, namespace: &str) -> Result<String> {
+        Ok(match self {
+            Kind::Text => text,
+            Kind::Object => ObjectRef::parse(&text, namespace)?.to_string(),
+            Kind::KeyRef => KeyRef::parse(&text, namespace, DEFAULT_CA_KEY)?.to_string(),
+        })
+    }
 }
 
 pub const KEYCLOAK_URL: Spec = Spec {
@@ -42,6 +71,9 @@ pub const KEYCLOAK_URL: Spec = Spec {
     help: "Keycloak base URL, including its path prefix",
     default: Some("https://api-gw-service-nmn.local/keycloak"),
     bare: None,
+    hint: Some(ValueHint::Url),
+    kind: Kind::Text,
+    unset: None,
 };
 
 pub const REALM: Spec = Spec {
@@ -51,6 +83,9 @@ pub const REALM: Spec = Spec {
     help: "Realm of the clients",
     default: Some("shasta"),
     bare: None,
+    hint: None,
+    kind: Kind::Text,
+    unset: None,
 };
 
 pub const ADMIN_REALM: Spec = Spec {
@@ -60,6 +95,9 @@ pub const ADMIN_REALM: Spec = Spec {
     help: "Realm the admin logs in to",
     default: Some("master"),
     bare: None,
+    hint: None,
+    kind: Kind::Text,
+    unset: None,
 };
 
 pub const ADMIN_SECRET: Spec = Spec {
@@ -70,6 +108,9 @@ pub const ADMIN_SECRET: Spec = Spec {
            optional), or client-id and client-secret (a service account); NAMESPACE defaults to --namespace",
     default: Some("keycloak-master-admin-auth"),
     bare: None,
+    hint: None,
+    kind: Kind::Object,
+    unset: None,
 };
 
 pub const CA_FILE: Spec = Spec {
@@ -79,6 +120,9 @@ pub const CA_FILE: Spec = Spec {
     help: "Extra CA certificates (PEM) to trust for Keycloak, besides the OS trust store",
     default: None,
     bare: None,
+    hint: Some(ValueHint::FilePath),
+    kind: Kind::Text,
+    unset: Some("OS trust store only"),
 };
 
 pub const CA_CONFIGMAP: Spec = Spec {
@@ -88,6 +132,9 @@ pub const CA_CONFIGMAP: Spec = Spec {
     help: "Also trust the CA published in a cluster ConfigMap (CSM's when given without a value)",
     default: None,
     bare: Some("services/cray-configmap-ca-public-key:certificate_authority.crt"),
+    hint: None,
+    kind: Kind::KeyRef,
+    unset: Some("not used"),
 };
 
 pub const ADMIN_USER: Spec = Spec {
@@ -97,6 +144,9 @@ pub const ADMIN_USER: Spec = Spec {
     help: "Admin user name, for an admin Secret that holds only the password (e.g. Bitnami's)",
     default: None,
     bare: None,
+    hint: None,
+    kind: Kind::Text,
+    unset: None,
 };
 
 pub const ADMIN_USER_KEY: Spec = Spec {
@@ -106,6 +156,9 @@ pub const ADMIN_USER_KEY: Spec = Spec {
     help: "Key of the admin Secret holding the user name [default: user, else username]",
     default: None,
     bare: None,
+    hint: None,
+    kind: Kind::Text,
+    unset: None,
 };
 
 pub const ADMIN_PASSWORD_KEY: Spec = Spec {
@@ -115,6 +168,9 @@ pub const ADMIN_PASSWORD_KEY: Spec = Spec {
     help: "Key of the admin Secret holding the password [default: password, else admin-password]",
     default: None,
     bare: None,
+    hint: None,
+    kind: Kind::Text,
+    unset: None,
 };
 
 pub const KEYCLOAK: Spec = Spec {
@@ -124,6 +180,9 @@ pub const KEYCLOAK: Spec = Spec {
     help: "Which Keycloak to use when several are found (a Keycloak CR, StatefulSet or Deployment; see discover)",
     default: None,
     bare: None,
+    hint: None,
+    kind: Kind::Object,
+    unset: None,
 };
 
 /// The settings a flag, the environment and the config file can all set.
@@ -178,13 +237,39 @@ pub struct Setting<T> {
 }
 
 impl<T> Setting<T> {
+    /// Given by the user (a flag, the environment or the config file), not
+    /// a built-in default nor something found in the cluster. Behaviour
+    /// asks this; `source` itself is for display.
+    pub fn is_explicit(&self) -> bool {
+        matches!(self.source, Source::Flag | Source::Env(_) | Source::Config(..))
+    }
+
     fn try_map<U>(self, parse: impl FnOnce(T) -> Result<U>) -> Result<Setting<U>> {
         Ok(Setting { value: parse(self.value)?, source: self.source })
     }
 }
 
+/// The values flags and environment variables gave, the top of the
+/// layering; `cli` builds it from clap's matches.
+#[derive(Debug, Default, Clone)]
+pub struct Given {
+    pub values: Vec<(&'static str, Setting<String>)>,
+    /// `--insecure-skip-keycloak-tls-verify`: a flag only, so neither the
+    /// environment nor the config file may turn verification off.
+    pub insecure_skip_keycloak_tls_verify: bool,
+}
+
+impl Given {
+    /// The value a flag or environment variable gave, with its source.
+    pub fn get(&self, spec: &Spec) -> Option<Setting<String>> {
+        self.values.iter().find(|(key, _)| *key == spec.key).map(|(_, setting)| setting.clone())
+    }
+}
+
 #[derive(Debug)]
 pub struct Settings {
+    /// Each of [`KEYCLOAK_SETTINGS`], checked, as text: what `config` shows.
+    values: Vec<(&'static Spec, Option<Setting<String>>)>,
     pub keycloak_url: Setting<String>,
     pub realm: Setting<String>,
     pub admin_realm: Setting<String>,
@@ -204,6 +289,21 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The namespace discovery searches: the one of `--keycloak`, else `-n`
+    /// when given; `None` for every namespace the user may list.
+    pub fn search_scope(&self) -> Option<&str> {
+        match &self.keycloak {
+            Some(pick) => Some(pick.value.namespace.as_str()),
+            None => self.namespace.is_explicit().then_some(self.namespace.value.as_str()),
+        }
+    }
+
+    /// Keycloak's URL is known before the cluster is asked: it was given, or
+    /// it is CSM's default on CSM's layout, where discovery does not run.
+    pub fn url_known_first(&self) -> bool {
+        self.keycloak_url.is_explicit() || (self.keycloak.is_none() && !self.namespace.is_explicit())
+    }
+
     /// `--admin-user`, `--admin-user-key`, `--admin-password-key`.
     pub fn admin_names(&self) -> KeyNames {
         let value = |setting: &Option<Setting<String>>| setting.as_ref().map(|s| s.value.clone());
@@ -217,14 +317,15 @@ impl Settings {
     /// Layer flags and environment (already in `args`) over the config file
     /// entry of `context` and the built-in defaults.
     pub fn resolve(
-        args: &KeycloakArgs,
-        kube: &KubeArgs,
-        timeout: Option<Duration>,
+        given: &Given,
+        namespace: Option<&str>,
+        timeout: Timeout,
         context: Option<&str>,
         config: &ConfigFile,
     ) -> Result<Self> {
         let layered = |spec: &Spec| -> Option<Setting<String>> {
-            args.given(spec)
+            given
+                .get(spec)
                 .or_else(|| {
                     let (value, section) = config.lookup(context, spec.key)?;
                     Some(Setting { value, source: Source::Config(config.path.clone(), section) })
@@ -233,60 +334,55 @@ impl Settings {
                 // An empty value (an empty environment variable) turns an optional setting off.
                 .filter(|setting| !setting.value.is_empty() || spec.default.is_some())
         };
-        let required = |spec: &Spec| layered(spec).ok_or_else(|| Error::usage(format!("--{} is empty", spec.key)));
-        let namespace = match &kube.namespace {
-            Some(namespace) => Setting { value: namespace.clone(), source: Source::Flag },
+        let namespace = match namespace {
+            Some(namespace) => Setting { value: namespace.to_string(), source: Source::Flag },
             None => Setting { value: DEFAULT_NAMESPACE.to_string(), source: Source::Default },
         };
+        let values = KEYCLOAK_SETTINGS
+            .into_iter()
+            .map(|spec| {
+                let setting = layered(spec).map(|s| s.try_map(|text| spec.kind.normalize(text, &namespace.value)));
+                Ok((spec, setting.transpose()?))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let get = |spec: &Spec| values.iter().find(|(s, _)| s.key == spec.key).and_then(|(_, setting)| setting.clone());
+        let required = |spec: &Spec| get(spec).ok_or_else(|| Error::usage(format!("--{} is empty", spec.key)));
         let ns = &namespace.value;
         Ok(Settings {
             keycloak_url: required(&KEYCLOAK_URL)?,
             realm: required(&REALM)?,
             admin_realm: required(&ADMIN_REALM)?,
             admin_secret: required(&ADMIN_SECRET)?.try_map(|text| ObjectRef::parse(&text, ns))?,
-            admin_user: layered(&ADMIN_USER),
-            admin_user_key: layered(&ADMIN_USER_KEY),
-            admin_password_key: layered(&ADMIN_PASSWORD_KEY),
-            keycloak: layered(&KEYCLOAK).map(|s| s.try_map(|text| ObjectRef::parse(&text, ns))).transpose()?,
-            ca_file: layered(&CA_FILE).map(|s| Setting { value: PathBuf::from(s.value), source: s.source }),
-            ca_configmap: layered(&CA_CONFIGMAP)
-                .map(|s| s.try_map(|text| KeyRef::parse(&text, ns, DEFAULT_CA_KEY)))
-                .transpose()?,
-            insecure: args.insecure_skip_keycloak_tls_verify,
-            timeout,
+            admin_user: get(&ADMIN_USER),
+            admin_user_key: get(&ADMIN_USER_KEY),
+            admin_password_key: get(&ADMIN_PASSWORD_KEY),
+            keycloak: get(&KEYCLOAK).map(|s| s.try_map(|text| ObjectRef::parse(&text, ns))).transpose()?,
+            ca_file: get(&CA_FILE).map(|s| Setting { value: PathBuf::from(s.value), source: s.source }),
+            ca_configmap: get(&CA_CONFIGMAP).map(|s| s.try_map(|text| KeyRef::parse(&text, ns, DEFAULT_CA_KEY))).transpose()?,
+            insecure: given.insecure_skip_keycloak_tls_verify,
+            timeout: timeout.limit(),
+            values,
             namespace,
         })
     }
 
-    /// `[name, value, source]` rows for `kubectl keycloak config`.
-    pub fn describe(&self) -> Vec<[String; 3]> {
-        let row = |spec: &Spec, value: String, source: &Source| [spec.key.to_string(), value, source.to_string()];
-        let optional = |spec: &Spec, setting: Option<Setting<String>>, absent: &str| match setting {
-            Some(s) => row(spec, s.value, &s.source),
-            None => [spec.key.to_string(), "-".into(), absent.to_string()],
-        };
-        let mut rows = vec![
-            row(&KEYCLOAK_URL, self.keycloak_url.value.clone(), &self.keycloak_url.source),
-            row(&REALM, self.realm.value.clone(), &self.realm.source),
-            row(&ADMIN_REALM, self.admin_realm.value.clone(), &self.admin_realm.source),
-            row(&ADMIN_SECRET, self.admin_secret.value.to_string(), &self.admin_secret.source),
-        ];
-        for (spec, setting) in [
-            (&ADMIN_USER, &self.admin_user),
-            (&ADMIN_USER_KEY, &self.admin_user_key),
-            (&ADMIN_PASSWORD_KEY, &self.admin_password_key),
-        ] {
-            if setting.is_some() {
-                rows.push(optional(spec, setting.clone(), ""));
-            }
-        }
-        if let Some(pick) = &self.keycloak {
-            rows.push(row(&KEYCLOAK, pick.value.to_string(), &pick.source));
-        }
-        let ca_file = self.ca_file.clone().map(|s| Setting { value: s.value.display().to_string(), source: s.source });
-        rows.push(optional(&CA_FILE, ca_file, "OS trust store only"));
-        let ca_configmap = self.ca_configmap.clone().map(|s| Setting { value: s.value.to_string(), source: s.source });
-        rows.push(optional(&CA_CONFIGMAP, ca_configmap, "not used"));
+    /// `[name, value, source]` rows for `kubectl keycloak config`, one per
+    /// setting of [`KEYCLOAK_SETTINGS`] in its order (or what `found` in the
+    /// cluster replaces it with), then the timeout and TLS verification.
+    pub fn describe(&self, found: &[(&Spec, [String; 3])]) -> Vec<[String; 3]> {
+        let mut rows: Vec<[String; 3]> = self
+            .values
+            .iter()
+            .filter_map(|(spec, setting)| {
+                if let Some((_, row)) = found.iter().find(|(replaced, _)| replaced.key == spec.key) {
+                    return Some(row.clone());
+                }
+                match setting {
+                    Some(s) => Some([spec.key.to_string(), s.value.clone(), s.source.to_string()]),
+                    None => spec.unset.map(|unset| [spec.key.to_string(), "-".into(), unset.to_string()]),
+                }
+            })
+            .collect();
         let timeout = self.timeout.map_or_else(|| "none".to_string(), |t| format!("{}s", t.as_secs_f64()));
         rows.push(["request-timeout".into(), timeout, String::new()]);
         if self.insecure {
@@ -298,22 +394,45 @@ impl Settings {
 
 /// kubectl's `--request-timeout`: Go-style durations such as `30s`, `1m30s`,
 /// `500ms`, or a bare number of seconds; `0` means no timeout.
-pub fn parse_timeout(text: &str) -> Result<Option<Duration>> {
-    let invalid = || Error::usage(format!("invalid --request-timeout {text:?}: use e.g. 30s, 1m30s, 500ms or 0"));
-    let text = text.trim();
-    let duration = match text.parse::<u64>() {
-        Ok(seconds) => Duration::from_secs(seconds),
-        Err(_) => {
-            let signed: jiff::SignedDuration = text.parse().map_err(|_| invalid())?;
-            Duration::try_from(signed).map_err(|_| invalid())?
-        }
-    };
-    Ok((!duration.is_zero()).then_some(duration))
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout(Option<Duration>);
+
+impl Timeout {
+    /// The bound on each request, `None` for none.
+    pub fn limit(self) -> Option<Duration> {
+        self.0
+    }
+
+    /// This timeout, but never longer than `budget` (and never none).
+    pub fn within(self, budget: Duration) -> Self {
+        Timeout(Some(self.0.map_or(budget, |given| given.min(budget))))
+    }
+}
+
+impl FromStr for Timeout {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let invalid = || "use e.g. 30s, 1m30s, 500ms or 0".to_string();
+        let text = text.trim();
+        let duration = match text.parse::<u64>() {
+            Ok(seconds) => Duration::from_secs(seconds),
+            Err(_) => {
+                let signed: jiff::SignedDuration = text.parse().map_err(|_| invalid())?;
+                Duration::try_from(signed).map_err(|_| invalid())?
+            }
+        };
+        Ok(Timeout((!duration.is_zero()).then_some(duration)))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_timeout(text: &str) -> std::result::Result<Option<Duration>, String> {
+        text.parse::<Timeout>().map(Timeout::limit)
+    }
 
     #[test]
     fn timeouts_parse_like_kubectl() {
@@ -325,13 +444,21 @@ mod tests {
         assert_eq!(parse_timeout("500ms").unwrap(), Some(Duration::from_millis(500)));
         assert_eq!(parse_timeout("1.5h").unwrap(), Some(Duration::from_secs(5400)));
         for bad in ["", "s", "10x", "-1s", "1m30", "abc", "soon"] {
-            assert!(parse_timeout(bad).is_err(), "{bad:?} accepted");
+            assert_eq!(parse_timeout(bad), Err("use e.g. 30s, 1m30s, 500ms or 0".to_string()), "{bad:?}");
         }
     }
 
     #[test]
     fn the_default_timeout_parses() {
         assert_eq!(parse_timeout(DEFAULT_TIMEOUT).unwrap(), Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn a_completion_timeout_stays_within_its_budget() {
+        let budget = Duration::from_millis(1700);
+        assert_eq!("0".parse::<Timeout>().unwrap().within(budget).limit(), Some(budget));
+        assert_eq!("1s".parse::<Timeout>().unwrap().within(budget).limit(), Some(Duration::from_secs(1)));
+        assert_eq!("1m".parse::<Timeout>().unwrap().within(budget).limit(), Some(budget));
     }
 
     #[test]

@@ -293,6 +293,14 @@ impl Outcome {
         self
     }
 
+    /// A value clap refused at parse time: exit 2, empty stdout, and
+    /// `line` first on stderr (clap adds a line on `--help` after it).
+    pub fn refused_at_parse(self, line: &str) -> Self {
+        assert_eq!((self.code, self.stdout.as_str()), (2, ""), "{}", self.show());
+        assert_eq!(self.stderr.lines().next(), Some(line), "{}", self.show());
+        self
+    }
+
     /// stderr exactly (for output that is not the plugin's error line,
     /// such as clap's usage errors).
     pub fn stderr_is(self, expected: &str) -> Self {

@@ -158,20 +158,32 @@ fn secrets_written_carry_provenance_and_keep_another_owners_label() {
 
 #[test]
 fn key_options_that_do_not_fit_are_refused_before_any_request() {
-    let cases: [(&[&str], &str); 5] = [
+    // clap parses --keys: a bad one is refused with its usage error.
+    let keys = |value: &str, message: &str| format!("error: invalid value '{value}' for '--keys <[KEY=]FIELD,…>': {message}");
+    let parse_time = [
         (
-            &["--to-secret", "default/x", "--keys", "password"],
-            "--keys: unknown field \"password\"; the fields are client-id, client-secret, realm, issuer, token-url, keycloak-url",
+            "password",
+            keys(
+                "password",
+                "--keys: unknown field \"password\"; the fields are client-id, client-secret, realm, issuer, token-url, keycloak-url",
+            ),
         ),
+        (
+            "a/b=client-id",
+            keys("a/b=client-id", "\"a/b\" cannot be a key of a Secret: use letters, digits, '-', '_' and '.' (at most 253)"),
+        ),
+    ];
+    for (value, line) in parse_time {
+        Run::kubectl(&["client-secret", "my-test-client", "--to-secret", "default/x", "--keys", value])
+            .run()
+            .refused_at_parse(&line);
+    }
+    let cases: [(&[&str], &str); 3] = [
         (
             &["--to-secret", "default/x:key", "--keys", "client-id"],
             "name the keys either after --to-secret's ':' or with --keys, not both",
         ),
         (&["--keys", "client-id"], "--keys chooses what --to-secret and -o secret write; give one of them"),
-        (
-            &["--to-secret", "default/x", "--keys", "a/b=client-id"],
-            "\"a/b\" cannot be a key of a Secret: use letters, digits, '-', '_' and '.' (at most 253)",
-        ),
         (
             &["--to-secret", "default/Bad_Name"],
             "\"Bad_Name\" cannot name a Secret (--to-secret): use lower-case letters, digits, '-' and '.', \

@@ -41,39 +41,39 @@ pub struct KeyNames {
 /// One value of the credentials: written in a pod spec, or a key of a
 /// Secret or ConfigMap.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Field {
+pub enum ValueFrom {
     Literal(String),
     SecretKey(KeyRef),
     ConfigMapKey(KeyRef),
     /// The first of these whose object holds the key (`envFrom` names whole
     /// Secrets and ConfigMaps, which may or may not hold a variable); a
     /// trailing literal is the default.
-    FirstOf(Vec<Field>),
+    FirstOf(Vec<ValueFrom>),
 }
 
-impl std::fmt::Display for Field {
+impl std::fmt::Display for ValueFrom {
     /// Where the value is, never the value of a secret: literals shown here
     /// are user names and client ids only (see [`AdminSource::describe`]).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Field::Literal(value) => write!(f, "{value:?}"),
-            Field::SecretKey(key) => write!(f, "Secret {key}"),
-            Field::ConfigMapKey(key) => write!(f, "ConfigMap {key}"),
-            Field::FirstOf(fields) => {
-                let each: Vec<String> = fields.iter().map(Field::to_string).collect();
+            ValueFrom::Literal(value) => write!(f, "{value:?}"),
+            ValueFrom::SecretKey(key) => write!(f, "Secret {key}"),
+            ValueFrom::ConfigMapKey(key) => write!(f, "ConfigMap {key}"),
+            ValueFrom::FirstOf(fields) => {
+                let each: Vec<String> = fields.iter().map(ValueFrom::to_string).collect();
                 write!(f, "{}", each.join(" or "))
             }
         }
     }
 }
 
-impl Field {
+impl ValueFrom {
     /// Readable by anyone who may read the workload (a pod spec or a ConfigMap).
     fn is_readable_in_clear(&self) -> bool {
         match self {
-            Field::Literal(_) | Field::ConfigMapKey(_) => true,
-            Field::SecretKey(_) => false,
-            Field::FirstOf(fields) => fields.iter().any(Field::is_readable_in_clear),
+            ValueFrom::Literal(_) | ValueFrom::ConfigMapKey(_) => true,
+            ValueFrom::SecretKey(_) => false,
+            ValueFrom::FirstOf(fields) => fields.iter().any(ValueFrom::is_readable_in_clear),
         }
     }
 }
@@ -85,17 +85,17 @@ pub enum AdminSource {
     /// `client-id`, `client-secret`).
     Secret(ObjectRef),
     /// A user and password, e.g. from a workload's environment.
-    Password { user: Field, password: Field },
+    Password { user: ValueFrom, password: ValueFrom },
     /// A service-account client, e.g. Keycloak 26's bootstrap admin client.
-    ServiceAccount { client_id: Field, secret: Field },
+    ServiceAccount { client_id: ValueFrom, secret: ValueFrom },
 }
 
 impl AdminSource {
     /// For `discover`, `config` and `-v`: Secret and key names, or "literal
     /// in pod spec" — never a password or secret.
     pub fn describe(&self) -> String {
-        let secret_field = |field: &Field| match field {
-            Field::Literal(_) => "literal in pod spec".to_string(),
+        let secret_field = |field: &ValueFrom| match field {
+            ValueFrom::Literal(_) => "literal in pod spec".to_string(),
             other => other.to_string(),
         };
         match self {
@@ -236,15 +236,15 @@ impl SecretCache<'_> {
     }
 
     /// The field's value; `None` when its object lacks the key.
-    fn lookup(&mut self, field: &Field) -> Result<Option<String>> {
+    fn lookup(&mut self, field: &ValueFrom) -> Result<Option<String>> {
         match field {
-            Field::Literal(value) => Ok(Some(value.clone())),
-            Field::SecretKey(key) => match self.data(&key.object)?.get(&key.key).cloned() {
+            ValueFrom::Literal(value) => Ok(Some(value.clone())),
+            ValueFrom::SecretKey(key) => match self.data(&key.object)?.get(&key.key).cloned() {
                 Some(bytes) => text(&key.object, &key.key, bytes).map(Some),
                 None => Ok(None),
             },
-            Field::ConfigMapKey(key) => Ok(self.configmap(&key.object)?.get(&key.key).cloned()),
-            Field::FirstOf(fields) => {
+            ValueFrom::ConfigMapKey(key) => Ok(self.configmap(&key.object)?.get(&key.key).cloned()),
+            ValueFrom::FirstOf(fields) => {
                 for field in fields {
                     if let Some(value) = self.lookup(field)? {
                         return Ok(Some(value));
@@ -255,7 +255,7 @@ impl SecretCache<'_> {
         }
     }
 
-    fn field(&mut self, field: &Field) -> Result<String> {
+    fn field(&mut self, field: &ValueFrom) -> Result<String> {
         self.lookup(field)?.ok_or_else(|| {
             Error::new(Kind::NotFound, format!("{field} does not exist"))
                 .hint("the workload's environment names it; check that object")
@@ -356,8 +356,9 @@ mod tests {
 
     #[test]
     fn sources_are_described_without_secret_values() {
-        let key = |k: &str| Field::SecretKey(KeyRef { object: secret(), key: k.into() });
-        let literal = AdminSource::Password { user: Field::Literal("admin".into()), password: Field::Literal("hunter2".into()) };
+        let key = |k: &str| ValueFrom::SecretKey(KeyRef { object: secret(), key: k.into() });
+        let literal =
+            AdminSource::Password { user: ValueFrom::Literal("admin".into()), password: ValueFrom::Literal("hunter2".into()) };
         assert_eq!(literal.describe(), "user \"admin\", password literal in pod spec");
         assert!(literal.has_literal_secret());
         let from_secret = AdminSource::Password { user: key("u"), password: key("p") };

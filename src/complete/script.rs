@@ -4,15 +4,15 @@
 //!
 //! kubectl (1.26 and newer) completes a plugin's arguments by running
 //! `kubectl_complete-keycloak` from PATH; this binary answers in that role
-//! when it is invoked under that name (`crate::complete`). krew puts only
+//! when it is invoked under that name (`super`). krew puts only
 //! `kubectl-keycloak` on PATH, so a link is the one setup step.
 
 use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 
+use super::COMPLETER_NAME;
 use crate::cli::{Cli, CompletionArgs, CompletionShell};
-use crate::complete::COMPLETER_NAME;
 use crate::error::{Error, Kind, Result};
 use crate::output::posix_quote;
 

@@ -26,14 +26,19 @@ use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
+use clap::{Arg, ArgMatches, Command, FromArgMatches, ValueHint};
 
-use crate::cli::{Cli, KeycloakArgs, KubeArgs};
+use crate::cli::KubeArgs;
 use crate::cluster::{Kube, KubeconfigNames};
-use crate::error::Result;
-use crate::session::Session;
-use crate::settings::{self, ConfigFile, Settings};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::settings::Given;
 use crate::trace;
+
+mod line;
+pub mod script;
+
+use line::{args_of, command, parse_line};
 
 /// The name kubectl looks for on PATH.
 pub const COMPLETER_NAME: &str = "kubectl_complete-keycloak";
@@ -134,88 +139,6 @@ fn one_line(help: &str) -> String {
     help.lines().next().unwrap_or_default().chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
-/// What the words before the last one say.
-#[derive(Debug, Default)]
-struct Line {
-    /// The subcommand, once named.
-    subcommand: Option<String>,
-    /// The flag (its id) whose value the last word is.
-    pending: Option<String>,
-    /// Positional arguments of the subcommand so far.
-    positionals: Vec<String>,
-}
-
-fn command() -> Command {
-    let mut command = Cli::command();
-    command.build();
-    command
-}
-
-/// The arguments valid at this point: the top level's (global ones
-/// included) and the subcommand's own.
-fn args_of<'a>(command: &'a Command, subcommand: Option<&str>) -> Vec<&'a Arg> {
-    let mut args: Vec<&Arg> = command.get_arguments().collect();
-    if let Some(sub) = subcommand.and_then(|name| command.find_subcommand(name)) {
-        args.extend(sub.get_arguments().filter(|arg| !arg.is_global_set()));
-    }
-    args
-}
-
-/// A flag that always takes a value (`--context NAME`), not one whose
-/// value is optional (`--keycloak-ca-configmap`) or absent (`--yes`).
-fn takes_value(arg: &Arg) -> bool {
-    arg.get_action().takes_values() && arg.get_num_args().is_some_and(|range| range.min_values() >= 1)
-}
-
-fn parse_line(command: &Command, before: &[String]) -> Line {
-    let mut line = Line::default();
-    let mut words = before.iter();
-    let mut only_positionals = false;
-    while let Some(word) = words.next() {
-        let args = args_of(command, line.subcommand.as_deref());
-        let mut value_follows = |arg: Option<&&Arg>| {
-            if let Some(arg) = arg.filter(|arg| takes_value(arg)) {
-                match words.next() {
-                    Some(_) => None,
-                    None => Some(arg.get_id().to_string()),
-                }
-            } else {
-                None
-            }
-        };
-        if only_positionals || word == "-" || !word.starts_with('-') {
-            match &line.subcommand {
-                None => {
-                    line.subcommand = command
-                        .get_subcommands()
-                        .find(|sub| sub.get_name() == word || sub.get_all_aliases().any(|a| a == word))
-                        .map(|sub| sub.get_name().to_string())
-                }
-                Some(_) => line.positionals.push(word.clone()),
-            }
-        } else if word == "--" {
-            only_positionals = true;
-        } else if let Some(long) = word.strip_prefix("--") {
-            if !long.contains('=') {
-                line.pending = value_follows(args.iter().find(|arg| arg.get_long() == Some(long)));
-            }
-        } else {
-            // -o json, -ojson, -vv, -yo json
-            let shorts = &word[1..];
-            for (at, short) in shorts.char_indices() {
-                let arg = args.iter().find(|arg| arg.get_short() == Some(short));
-                if arg.is_some_and(|arg| takes_value(arg)) {
-                    if at + short.len_utf8() == shorts.len() {
-                        line.pending = value_follows(arg);
-                    }
-                    break;
-                }
-            }
-        }
-    }
-    line
-}
-
 /// The answer for these words (the last one is being completed).
 pub fn answer(words: &[String], deadline: Instant) -> Answer {
     let command = command();
@@ -297,17 +220,24 @@ fn value(command: &Command, before: &[String], args: &[&Arg], id: &str, typed: &
     if !known.is_empty() {
         return Answer::matching(known, typed, insert);
     }
+    if arg.get_value_hint() == ValueHint::FilePath {
+        return Answer::files();
+    }
     let names = |pick: fn(KubeconfigNames) -> Vec<String>| {
         let Ok((kube, _)) = parse_args(command, before) else { return Vec::new() };
-        KubeconfigNames::read(&kube).map(pick).unwrap_or_default().into_iter().map(|name| (name, String::new())).collect()
+        KubeconfigNames::read(&kube.options())
+            .map(pick)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|name| (name, String::new()))
+            .collect()
     };
-    let values: Vec<(String, String)> = match id {
-        "context" => names(|n| n.contexts),
-        "cluster" => names(|n| n.clusters),
-        "user" => names(|n| n.users),
-        "namespace" => dynamic(deadline, || namespaces(command, before)),
-        "kubeconfig" => return Answer::files(),
-        id if id == settings::CA_FILE.key => return Answer::files(),
+    // kubectl's own flags, named as kubectl names them.
+    let values: Vec<(String, String)> = match arg.get_long() {
+        Some("context") => names(|n| n.contexts),
+        Some("cluster") => names(|n| n.clusters),
+        Some("user") => names(|n| n.users),
+        Some("namespace") => dynamic(deadline, || namespaces(command, before)),
         _ => return Answer::none(),
     };
     Answer::matching(values, typed, insert)
@@ -324,23 +254,25 @@ fn dynamic(deadline: Instant, work: impl FnOnce() -> Result<Vec<(String, String)
 }
 
 /// The Kubernetes and Keycloak options typed so far (and the environment's).
-fn parse_args(command: &Command, before: &[String]) -> std::result::Result<(KubeArgs, KeycloakArgs), clap::Error> {
+fn parse_args(command: &Command, before: &[String]) -> std::result::Result<(KubeArgs, Given), clap::Error> {
     let matches: ArgMatches = command
         .clone()
         .ignore_errors(true)
         .try_get_matches_from(std::iter::once("kubectl-keycloak").chain(before.iter().map(String::as_str)))?;
-    Ok((KubeArgs::from_arg_matches(&matches)?, KeycloakArgs::from_arg_matches(&matches)?))
+    Ok((KubeArgs::from_arg_matches(&matches)?, Given::from_arg_matches(&matches)?))
 }
 
-/// The request timeout: the one given, but never past the network budget.
-fn timeout(kube: &KubeArgs) -> Option<Duration> {
-    let given = settings::parse_timeout(&kube.request_timeout).ok().flatten();
-    Some(given.map_or(NETWORK_BUDGET, |given| given.min(NETWORK_BUDGET)))
+/// The options typed so far, each request bounded by the one given but
+/// never past the network budget.
+fn typed_options(command: &Command, before: &[String]) -> Result<(KubeArgs, Given)> {
+    let (mut kube, given) = parse_args(command, before).map_err(|err| Error::usage(err.to_string()))?;
+    kube.request_timeout = kube.request_timeout.within(NETWORK_BUDGET);
+    Ok((kube, given))
 }
 
 fn namespaces(command: &Command, before: &[String]) -> Result<Vec<(String, String)>> {
-    let (kube_args, _) = parse_args(command, before).map_err(|err| crate::error::Error::usage(err.to_string()))?;
-    let cluster = Kube::load(&kube_args, timeout(&kube_args))?.connect()?;
+    let (kube, _) = typed_options(command, before)?;
+    let cluster = Kube::load(&kube.options(), kube.request_timeout.limit())?.connect()?;
     Ok(cluster.namespace_names(NAMESPACE_LIMIT)?.into_iter().map(|name| (name, String::new())).collect())
 }
 
@@ -348,17 +280,14 @@ fn namespaces(command: &Command, before: &[String]) -> Result<Vec<(String, Strin
 /// substring match, first page only) narrows them on the server, the prefix
 /// test here makes them exact.
 fn client_ids(command: &Command, before: &[String], prefix: &str) -> Result<Vec<(String, String)>> {
-    let (kube_args, keycloak_args) = parse_args(command, before).map_err(|err| crate::error::Error::usage(err.to_string()))?;
-    let timeout = timeout(&kube_args);
-    let kube = Kube::load(&kube_args, timeout)?;
-    let config = ConfigFile::load()?;
-    let settings = Settings::resolve(&keycloak_args, &kube_args, timeout, kube.context.as_deref(), &config)?;
-    let session = Session::open(kube, &settings)?;
+    let (kube, given) = typed_options(command, before)?;
+    // Every TAB is a login: the session ends when it is dropped, as every
+    // command's does.
+    let session = Context::resolve(&kube, &given, kube.request_timeout)?.open_session()?;
     let search = (!prefix.is_empty()).then_some(prefix);
-    let clients = session.keycloak.list_clients(&session.realm, search, 0, CLIENT_LIMIT);
-    // Every TAB is a login: end its session, as every command does.
-    session.keycloak.log_out();
-    Ok(clients?
+    let clients: Vec<_> =
+        session.api().clients(session.realm(), search, CLIENT_LIMIT).take(CLIENT_LIMIT as usize).collect::<Result<_>>()?;
+    Ok(clients
         .into_iter()
         .filter(|client| client.client_id.starts_with(prefix))
         .map(|client| (client.client_id.clone(), client.kind().to_string()))
