@@ -464,6 +464,9 @@ fn setting_arg(spec: &'static Spec) -> Arg {
     if let Some(hint) = spec.hint {
         arg = arg.value_hint(hint);
     }
+    if !spec.choices.is_empty() {
+        arg = arg.value_parser(clap::builder::PossibleValuesParser::new(spec.choices));
+    }
     arg
 }
 

@@ -5,12 +5,12 @@
 
 use ureq::tls::Certificate;
 
-use crate::cluster::{Cluster, Kube};
+use crate::cluster::{Cluster, Kube, PodPort};
 use crate::credentials::AdminCredentials;
 use crate::discovery::{self, Located};
 use crate::error::{Error, Kind, Result};
 use crate::keycloak::{self, AdminApi, Connection, ExtraCa, Login, OsRoots};
-use crate::settings::{self, Settings};
+use crate::settings::{self, PortForward, Settings};
 use crate::trace;
 
 /// The admin's session ends with it (the login's drop guard), after the
@@ -21,6 +21,8 @@ pub struct Session {
     realm: String,
     namespace: String,
     service_account_admin: bool,
+    /// Said on stderr once the command succeeded.
+    note: Option<String>,
 }
 
 impl Session {
@@ -49,6 +51,12 @@ impl Session {
         self.service_account_admin
     }
 
+    /// What the session has to say once the command succeeded (that it went
+    /// through a port-forward); a failure's stderr is its error line only.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+
     /// Leave the admin's session open: its token is what the command prints.
     pub fn keep_login(&mut self) {
         self.api.login_mut().keep();
@@ -68,20 +76,34 @@ impl Session {
             (early.join().unwrap_or_else(|_| Early::Roots(trust_store(settings))), read)
         });
         let (cluster, located, credentials) = read?;
-        let login = match early {
+        let direct = || match early {
             // The connection is kept alive in the agent; the login reuses it.
             Early::Connected(connection) if located.url.value == settings.keycloak_url.value && located.ca.is_none() => {
-                connection.log_in(&credentials, &settings.admin_realm.value).map_err(|err| explain(err, &located))?
+                connection.log_in(&credentials, &settings.admin_realm.value).map_err(|err| explain(err, &located, settings))
             }
-            Early::Connected(_) => log_in(&cluster, &located, &credentials, settings, trust_store(settings))?,
-            Early::Roots(roots) => log_in(&cluster, &located, &credentials, settings, roots)?,
+            Early::Connected(_) => log_in(&cluster, &located, &credentials, settings, trust_store(settings)),
+            Early::Roots(roots) => log_in(&cluster, &located, &credentials, settings, roots),
         };
+        let (login, forwarded) = reach(&cluster, &located, &credentials, settings, direct)?;
+        let note = forwarded.map(|pod| {
+            format!(
+                "kubectl-keycloak: reached Keycloak at {} through a port-forward to {} ({})",
+                trace::mask_userinfo(&located.url.value),
+                pod.pod,
+                if settings.port_forward == PortForward::Always {
+                    "--port-forward always"
+                } else {
+                    "its host does not resolve here"
+                }
+            )
+        });
         Ok(Session {
             cluster,
             api: AdminApi::new(login),
             realm: settings.realm.value.clone(),
             namespace: settings.namespace.value.clone(),
             service_account_admin: matches!(credentials, AdminCredentials::ClientCredentials { .. }),
+            note,
         })
     }
 
@@ -109,7 +131,8 @@ enum Early {
 /// anything fails here the login starts from scratch with the whole trust
 /// store and reports what it meets, so the user sees the same error.
 fn connect_early(settings: &Settings) -> Option<Connection> {
-    if !settings.url_known_first() || settings.insecure || settings.ca_configmap.is_some() {
+    let forced = settings.port_forward == PortForward::Always;
+    if forced || !settings.url_known_first() || settings.insecure || settings.ca_configmap.is_some() {
         return None;
     }
     let extra = match &settings.ca_file {
@@ -146,6 +169,82 @@ fn log_in(
     settings: &Settings,
     roots: Vec<Certificate<'static>>,
 ) -> Result<Login> {
+    let tls = trust(cluster, located, settings, roots)?;
+    trace_target(located, settings);
+    Connection::new(&located.url.value, settings.timeout, tls)?
+        .log_in(credentials, &settings.admin_realm.value)
+        .map_err(|err| explain(err, located, settings))
+}
+
+/// Log in directly (`direct`), or through a port-forward to Keycloak's pod
+/// when `--port-forward` says always, or says auto and it is safe to
+/// decide: the URL's host does not resolve here and the Service behind
+/// Keycloak is known. A refused connection, a timeout or a TLS failure
+/// never switches. The pod forwarded to, if any.
+fn reach(
+    cluster: &Cluster,
+    located: &Located,
+    credentials: &AdminCredentials,
+    settings: &Settings,
+    direct: impl FnOnce() -> Result<Login>,
+) -> Result<(Login, Option<PodPort>)> {
+    let forwarded = || {
+        let (login, pod) = log_in_forwarded(cluster, located, credentials, settings, trust_store(settings))?;
+        Ok((login, Some(pod)))
+    };
+    match settings.port_forward {
+        PortForward::Always => forwarded(),
+        PortForward::Never => Ok((direct()?, None)),
+        PortForward::Auto => match direct() {
+            Err(err) if err.is_unresolved_host() && located.service.is_some() => {
+                trace::note("Keycloak's host does not resolve here: trying a port-forward to its pod");
+                forwarded()
+            }
+            result => Ok((result?, None)),
+        },
+    }
+}
+
+/// The login through a port-forward to the pod behind Keycloak's Service.
+fn log_in_forwarded(
+    cluster: &Cluster,
+    located: &Located,
+    credentials: &AdminCredentials,
+    settings: &Settings,
+    roots: Vec<Certificate<'static>>,
+) -> Result<(Login, PodPort)> {
+    let Some(service) = &located.service else {
+        return Err(Error::new(
+            Kind::Unreachable,
+            format!("no Service is known behind Keycloak at {}, so there is no pod to forward a port to", located.url.value),
+        )
+        .hint(format!(
+            "pass --{} with a reachable URL, or --{} never",
+            settings::KEYCLOAK_URL.key,
+            settings::PORT_FORWARD.key
+        )));
+    };
+    let tls = trust(cluster, located, settings, roots)?;
+    trace_target(located, settings);
+    let pod = cluster.pod_behind(&service.target)?;
+    let scheme = if service.target.https { "HTTPS" } else { "HTTP" };
+    trace::note(&format!("port-forward to {pod}, {scheme} to the pod"));
+    let forward = cluster.forward(pod.clone());
+    let first = forward.open(settings.timeout)?;
+    let login = Connection::forwarded(&located.url.value, service.target.https, settings.timeout, tls, forward, first)?
+        .log_in(credentials, &settings.admin_realm.value)
+        .map_err(|err| explain(err, located, settings))?;
+    Ok((login, pod))
+}
+
+/// The TLS set-up for Keycloak: `roots`, plus the CAs the settings and the
+/// located Keycloak name.
+fn trust(
+    cluster: &Cluster,
+    located: &Located,
+    settings: &Settings,
+    roots: Vec<Certificate<'static>>,
+) -> Result<ureq::tls::TlsConfig> {
     let mut extra = Vec::new();
     if let Some(file) = &settings.ca_file {
         extra.push(ExtraCa::from_file(&file.value)?);
@@ -166,11 +265,7 @@ fn log_in(
             None => trace::note(&format!("Secret {} has no {} key; not trusted", ca.value.object, ca.value.key)),
         }
     }
-    let tls = keycloak::tls_config(roots, &extra, settings.insecure)?;
-    trace_target(located, settings);
-    Connection::new(&located.url.value, settings.timeout, tls)?
-        .log_in(credentials, &settings.admin_realm.value)
-        .map_err(|err| explain(err, located))
+    keycloak::tls_config(roots, &extra, settings.insecure)
 }
 
 /// Whether logging in to each Keycloak found works (`discover --check`):
@@ -187,29 +282,19 @@ impl<'a> Checker<'a> {
     }
 
     /// "OK", or how the login was made to work; the error otherwise.
-    pub fn check(&self, located: &Located) -> Result<&'static str> {
+    pub fn check(&self, located: &Located) -> Result<String> {
         let (cluster, settings) = (self.cluster, self.settings);
         let credentials = AdminCredentials::read(cluster, &located.admin.value, &settings.admin_names(), None)?;
-        match (log_in(cluster, located, &credentials, settings, self.roots.clone()), &located.service) {
-            // A URL that resolves only inside the cluster (a Service's name,
-            // an internal Ingress host): check the login from there, through
-            // the API server's service proxy. It removes the `Authorization`
-            // header of every request it authenticated before proxying it,
-            // so admin calls cannot go this way; a login can (its
-            // credentials are in the body).
-            (Err(err), Some(service)) if err.is_unresolved_host() => {
-                trace::note(&format!("login through the API server's service proxy to Service {}", service.target));
-                Connection::through(cluster.service_proxy(&service.target), &service.relative_path, settings.timeout)
-                    .log_in(&credentials, &settings.admin_realm.value)
-                    .map(|_| "OK through the API server's service proxy (the URL does not resolve here)")
-            }
-            (result, _) => result.map(|_| "OK"),
-        }
+        let direct = || log_in(cluster, located, &credentials, settings, self.roots.clone());
+        Ok(match reach(cluster, located, &credentials, settings, direct)? {
+            (_, None) => "OK".to_string(),
+            (_, Some(pod)) => format!("OK through a port-forward to pod {}", pod.pod),
+        })
     }
 }
 
 /// A failed login, with what the way Keycloak was found suggests.
-fn explain(err: Error, located: &Located) -> Error {
+fn explain(err: Error, located: &Located, settings: &Settings) -> Error {
     match err.kind {
         Kind::Auth if located.bootstrap_admin => err.hint(format!(
             "the bootstrap admin from {} may have been removed after setup (a common practice); name a permanent admin's Secret with --{}",
@@ -217,17 +302,12 @@ fn explain(err: Error, located: &Located) -> Error {
             settings::ADMIN_SECRET.key
         )),
         Kind::Unreachable if located.internal_url => {
-            let forward = located.service.as_ref().map_or_else(String::new, |service| {
-                let scheme = if service.target.https { "https" } else { "http" };
-                format!(
-                    ", or forward a port: kubectl port-forward -n {} svc/{} 8080:{} and --{} {scheme}://localhost:8080{}",
-                    service.target.service.namespace,
-                    service.target.service.name,
-                    service.target.port,
-                    settings::KEYCLOAK_URL.key,
-                    service.relative_path
-                )
-            });
+            // With a Service known, only `never` leaves such a URL unreachable.
+            let forward = if located.service.is_some() && settings.port_forward == PortForward::Never {
+                format!(", or let the plugin forward a port to Keycloak's pod: --{} auto", settings::PORT_FORWARD.key)
+            } else {
+                String::new()
+            };
             err.hint(format!(
                 "{} is a cluster-internal Service address ({}); pass --{} with the Ingress host or another reachable URL{forward}",
                 located.url.value,

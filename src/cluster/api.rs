@@ -225,7 +225,7 @@ impl Cluster {
         format!("{}{}/{}", self.server.trim_end_matches('/'), K::url_path(&(), Some(&object.namespace)), object.name)
     }
 
-    fn get<K>(&self, api: Api<K>, object: &ObjectRef, kind: &str) -> Result<K>
+    pub(super) fn get<K>(&self, api: Api<K>, object: &ObjectRef, kind: &str) -> Result<K>
     where
         K: Resource<DynamicType = ()> + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     {

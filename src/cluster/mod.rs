@@ -1,7 +1,8 @@
 //! Kubernetes access, the way kubectl does it: `config` chooses the cluster
 //! and identity from the kubeconfig (contexts, overrides, impersonation,
 //! `exec_credential` plugins, in-cluster config); `api` makes the few reads
-//! and writes the plugin needs (Secrets and a ConfigMap).
+//! and writes the plugin needs (Secrets and a ConfigMap); `forward` the
+//! port-forward to Keycloak's pod.
 //!
 //! kube is async; only these calls run on a current-thread runtime, the
 //! Keycloak side stays plain blocking code.
@@ -9,11 +10,11 @@
 mod api;
 mod config;
 mod exec_credential;
-mod proxy;
+mod forward;
 
 pub use api::{Cluster, SecretWrite};
 pub use config::{Kube, KubeOptions, KubeconfigNames};
-pub use proxy::{Reply, ServicePort, ServiceProxy};
+pub use forward::{Forward, PodPort, ServicePort, Tunnel};
 
 use crate::error::{Error, Result};
 

@@ -27,7 +27,7 @@ pub fn run(kube: Kube, settings: &Settings, args: &DiscoverArgs) -> Result<Strin
             let located = candidate.located(settings);
             let status = checker.as_ref().map(|checker| {
                 let checked = located.as_ref().map_err(clone_error).and_then(|located| checker.check(located));
-                checked.map_or_else(|err| err.to_string(), str::to_string)
+                checked.unwrap_or_else(|err| err.to_string())
             });
             Found { candidate, located: located.ok(), status }
         })

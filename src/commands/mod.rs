@@ -70,7 +70,11 @@ fn with_session(
     if end == End::Keep {
         session.keep_login();
     }
-    run(&session).and_then(|output| write(&output))
+    let output = run(&session)?;
+    if let Some(note) = session.note() {
+        eprintln!("{note}");
+    }
+    write(&output)
 }
 
 fn resolve(cli: &Cli) -> Result<Context> {

@@ -34,7 +34,7 @@ impl AdminApi {
 
     /// Keycloak's base URL, without a trailing `/`.
     pub fn base_url(&self) -> &str {
-        self.login.http().base()
+        self.login.http().public_base()
     }
 
     /// Exact lookup by clientId; never lists the realm.
@@ -109,7 +109,7 @@ impl AdminApi {
 
     /// Secret rotation is a preview feature, off by default (Keycloak 21 and 26).
     fn require_rotation(&self) -> Result<()> {
-        let url = format!("{}/admin/serverinfo", self.base_url());
+        let url = format!("{}/admin/serverinfo", self.login.http().base());
         let info = self.get_json(&url, ADMIN_REALM)?;
         let disabled = info["profileInfo"]["disabledFeatures"]
             .as_array()
@@ -171,7 +171,7 @@ impl AdminApi {
     }
 
     fn realm_url(&self, realm: &str) -> String {
-        format!("{}/admin/realms/{}", self.base_url(), encode(realm))
+        format!("{}/admin/realms/{}", self.login.http().base(), encode(realm))
     }
 
     fn secret_url(&self, realm: &str, client: &ClientInfo) -> String {

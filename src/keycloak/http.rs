@@ -12,8 +12,8 @@ use ureq::Agent;
 use ureq::http::Method;
 use ureq::tls::TlsConfig;
 
-pub use crate::cluster::Reply;
-use crate::cluster::ServiceProxy;
+use super::tunnel;
+use crate::cluster::{Forward, Tunnel};
 use crate::error::{Error, Kind, Result, chain, one_line};
 use crate::secret::Secret;
 use crate::trace;
@@ -47,51 +47,83 @@ impl Request<'_> {
     }
 }
 
-/// How requests reach Keycloak.
-enum Transport {
-    /// To its URL.
-    Direct(Agent),
-    /// Through the Kubernetes API server's service proxy.
-    ApiServer(ServiceProxy),
+/// One HTTP response read whole (bounded by [`MAX_BODY_BYTES`]).
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub location: Option<String>,
+    pub body: String,
 }
 
 pub struct Http {
-    transport: Transport,
+    /// Straight to the URL's host, or through a port-forward.
+    agent: Agent,
+    /// Where requests go.
     base: String,
+    /// The URL as the user knows it: what is printed and reported.
+    public: String,
     timeout: Option<Duration>,
+}
+
+fn checked_base(base_url: &str) -> Result<String> {
+    let base = base_url.trim_end_matches('/').to_string();
+    if !(base.starts_with("https://") || base.starts_with("http://")) {
+        return Err(Error::usage(format!("Keycloak URL {:?} must start with https://", trace::mask_userinfo(&base))));
+    }
+    Ok(base)
+}
+
+fn agent_config(timeout: Option<Duration>, tls: TlsConfig) -> ureq::config::Config {
+    Agent::config_builder()
+        .http_status_as_error(false)
+        // A redirect would be followed without the credentials in the
+        // body; report it instead so the user fixes the URL.
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .timeout_global(timeout)
+        .timeout_connect(timeout.map(|t| t.min(Duration::from_secs(10))))
+        .user_agent(concat!("kubectl-keycloak/", env!("CARGO_PKG_VERSION")))
+        .tls_config(tls)
+        .build()
 }
 
 impl Http {
     pub fn new(base_url: &str, timeout: Option<Duration>, tls: TlsConfig) -> Result<Self> {
-        let base = base_url.trim_end_matches('/').to_string();
-        if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(Error::usage(format!("Keycloak URL {:?} must start with https://", trace::mask_userinfo(&base))));
-        }
-        let agent = Agent::config_builder()
-            .http_status_as_error(false)
-            // A redirect would be followed without the credentials in the
-            // body; report it instead so the user fixes the URL.
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .timeout_global(timeout)
-            .timeout_connect(timeout.map(|t| t.min(Duration::from_secs(10))))
-            .user_agent(concat!("kubectl-keycloak/", env!("CARGO_PKG_VERSION")))
-            .tls_config(tls)
-            .build()
-            .new_agent();
-        Ok(Http { transport: Transport::Direct(agent), base, timeout })
+        let base = checked_base(base_url)?;
+        let agent = agent_config(timeout, tls).new_agent();
+        Ok(Http { agent, public: base.clone(), base, timeout })
     }
 
-    /// Through the API server to a Service; `relative_path` is Keycloak's
-    /// path prefix (`/keycloak`).
-    pub fn through(proxy: ServiceProxy, relative_path: &str, timeout: Option<Duration>) -> Self {
-        let base = format!("{}{}", proxy.base(), relative_path.trim_end_matches('/'));
-        Http { transport: Transport::ApiServer(proxy), base, timeout }
+    /// Through a port-forward to Keycloak's pod: the same URL, host and TLS
+    /// verification as direct, where the pod serves HTTPS; where it serves
+    /// plain HTTP (behind a mesh or gateway that terminates TLS), HTTP to
+    /// the URL's host, inside the API server connection's TLS.
+    pub fn forwarded(
+        base_url: &str,
+        pod_https: bool,
+        timeout: Option<Duration>,
+        tls: TlsConfig,
+        forward: Forward,
+        first: Tunnel,
+    ) -> Result<Self> {
+        let public = checked_base(base_url)?;
+        let base = match public.split_once("://") {
+            Some((_, rest)) if !pod_https => format!("http://{rest}"),
+            _ => public.clone(),
+        };
+        let agent = tunnel::agent(agent_config(timeout, tls), forward, first);
+        Ok(Http { agent, public, base, timeout })
     }
 
-    /// The base URL, without a trailing slash.
+    /// The base URL requests go to, without a trailing slash.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The base URL as the user knows it (the same, unless a port-forward
+    /// speaks plain HTTP to the pod).
+    pub fn public_base(&self) -> &str {
+        &self.public
     }
 
     /// Send a request, with a bearer token when given. GETs are idempotent,
@@ -122,10 +154,7 @@ impl Http {
     fn exchange(&self, request: Request<'_>, url: &str, bearer: Option<&Secret>, limit: Option<Duration>) -> Result<Reply> {
         let authorization = bearer.map(|token| format!("Bearer {}", token.expose()));
         let started = Instant::now();
-        let result = match &self.transport {
-            Transport::Direct(agent) => self.direct(agent, request, url, &authorization, limit),
-            Transport::ApiServer(proxy) => through_proxy(proxy, request, url, &authorization),
-        };
+        let result = self.direct(request, url, &authorization, limit);
         match &result {
             Ok(reply) => {
                 trace::http(request.method().as_str(), url, Some(reply.status), Some(reply.body.len()), started.elapsed())
@@ -135,14 +164,8 @@ impl Http {
         result
     }
 
-    fn direct(
-        &self,
-        agent: &Agent,
-        request: Request<'_>,
-        url: &str,
-        authorization: &Option<String>,
-        limit: Option<Duration>,
-    ) -> Result<Reply> {
+    fn direct(&self, request: Request<'_>, url: &str, authorization: &Option<String>, limit: Option<Duration>) -> Result<Reply> {
+        let agent = &self.agent;
         let sent = match request {
             Request::Get => prepare(agent.get(url), authorization, limit).call(),
             Request::Delete => prepare(agent.delete(url), authorization, limit).call(),
@@ -166,6 +189,9 @@ impl Http {
     fn transport_error(&self, err: ureq::Error, url: &str) -> Error {
         let url = trace::mask_userinfo(url);
         let host = host_of(&url);
+        if let Some(own) = tunnel::own_error(&err) {
+            return own;
+        }
         let detail = chain(&err);
         match err {
             // The OS resolver's failure reaches ureq as an I/O error.
@@ -195,67 +221,6 @@ impl Http {
             _ => Error::new(Kind::Unreachable, format!("request to {url} failed: {detail}")),
         }
     }
-}
-
-/// One request through the API server's service proxy. The API server's own
-/// refusals (RBAC, no endpoints, an unreachable pod) are errors here, never
-/// taken for Keycloak's answers.
-fn through_proxy(proxy: &ServiceProxy, request: Request<'_>, url: &str, authorization: &Option<String>) -> Result<Reply> {
-    let user_agent = concat!("kubectl-keycloak/", env!("CARGO_PKG_VERSION"));
-    let mut headers = vec![("User-Agent", user_agent)];
-    if let Some(value) = authorization {
-        headers.push(("Authorization", value));
-    }
-    let body = match request {
-        Request::Get | Request::Delete | Request::PostEmpty => Vec::new(),
-        Request::PostJson(body) => {
-            headers.push(("Content-Type", "application/json"));
-            body.to_string().into_bytes()
-        }
-        Request::PostForm(form) => {
-            headers.push(("Content-Type", "application/x-www-form-urlencoded"));
-            let pairs: Vec<String> = form.iter().map(|(k, v)| format!("{}={}", super::encode(k), super::encode(v))).collect();
-            pairs.join("&").into_bytes()
-        }
-    };
-    let reply = proxy.send(request.method(), url, &headers, body, MAX_BODY_BYTES as usize)?;
-    match apiserver_refusal(&reply, proxy) {
-        Some(err) => Err(err),
-        None => Ok(reply),
-    }
-}
-
-/// A `Status` object from the API server itself, not Keycloak's answer.
-fn apiserver_refusal(reply: &Reply, proxy: &ServiceProxy) -> Option<Error> {
-    if reply.status < 400 {
-        return None;
-    }
-    let status: Value = serde_json::from_str(&reply.body).ok()?;
-    if status.get("kind").and_then(Value::as_str) != Some("Status")
-        || status.get("apiVersion").and_then(Value::as_str) != Some("v1")
-    {
-        return None;
-    }
-    let message = one_line(status.get("message").and_then(Value::as_str).unwrap_or_default());
-    let service = proxy.service();
-    Some(match reply.status {
-        401 => Error::new(Kind::KubeApi, format!("the API server rejected our credentials for the service proxy: {message}"))
-            .hint("refresh the kubeconfig credentials or token"),
-        403 => Error::new(Kind::Forbidden, format!("the API server refused to proxy to Service {service}: {message}"))
-            .hint(format!("it needs RBAC get and create on services/proxy in namespace {}", service.service.namespace)),
-        404 => Error::new(Kind::NotFound, format!("no Service {service} to proxy to: {message}"))
-            .hint("check the Service in front of Keycloak's pods"),
-        503 if message.contains("no endpoints available") => Error::new(
-            Kind::Unreachable,
-            format!("Service {service} has no ready endpoints (the API server answered 503: {message})"),
-        )
-        .hint("check that Keycloak's pods are running and ready"),
-        code => Error::new(
-            Kind::Unreachable,
-            format!("the API server cannot reach Keycloak behind Service {service} (HTTP {code}: {message})"),
-        )
-        .hint("a service mesh that requires mTLS refuses the API server; use a direct --keycloak-url instead"),
-    })
 }
 
 /// The Authorization header and a tighter time limit, when given.

@@ -7,6 +7,7 @@ mod client;
 mod http;
 mod oidc;
 mod tls;
+mod tunnel;
 
 pub use api::AdminApi;
 pub use client::ClientInfo;

@@ -13,7 +13,7 @@ use ureq::tls::TlsConfig;
 
 use super::encode;
 use super::http::{Http, Reply, Request, error_text, is_json, parse_json, unexpected};
-use crate::cluster::ServiceProxy;
+use crate::cluster::{Forward, Tunnel};
 use crate::credentials::AdminCredentials;
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
@@ -34,9 +34,17 @@ impl Connection {
         Ok(Connection { http: Http::new(base_url, timeout, tls)? })
     }
 
-    /// Keycloak behind a Service, through the API server's service proxy.
-    pub fn through(proxy: ServiceProxy, relative_path: &str, timeout: Option<Duration>) -> Self {
-        Connection { http: Http::through(proxy, relative_path, timeout) }
+    /// Keycloak at `base_url`, reached through a port-forward to its pod
+    /// (see [`Http::forwarded`]).
+    pub fn forwarded(
+        base_url: &str,
+        pod_https: bool,
+        timeout: Option<Duration>,
+        tls: TlsConfig,
+        forward: Forward,
+        first: Tunnel,
+    ) -> Result<Self> {
+        Ok(Connection { http: Http::forwarded(base_url, pod_https, timeout, tls, forward, first)? })
     }
 
     /// Open the connection the login will reuse, with the smallest request
@@ -78,7 +86,7 @@ impl Connection {
                 )
                 .hint("check the credentials in the admin Secret (and --admin-realm); a locked-out user (brute-force protection) gets the same answer"),
                 404 if is_json(&reply) => {
-                    Error::new(Kind::RealmNotFound, format!("admin realm {realm:?} not found in Keycloak at {}", self.http.base()))
+                    Error::new(Kind::RealmNotFound, format!("admin realm {realm:?} not found in Keycloak at {}", self.http.public_base()))
                         .hint("pass the right --admin-realm (the master admin logs in to master)")
                 }
                 404 => Error::new(Kind::BadResponse, format!("no Keycloak token endpoint at {url} (HTTP 404)"))

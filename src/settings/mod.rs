@@ -41,6 +41,27 @@ pub struct Spec {
     pub kind: Kind,
     /// What `config` shows when the setting is not set; `None`: no row.
     pub unset: Option<&'static str>,
+    /// The values it may take; empty: any.
+    pub choices: &'static [&'static str],
+}
+
+impl Spec {
+    /// The text checked against the choices and normalized by kind.
+    fn check(&self, text: String, namespace: &str) -> Result<String> {
+        if !self.choices.is_empty() && !self.choices.contains(&text.as_str()) {
+            return Err(Error::usage(format!("--{}: {text:?} is not one of {}", self.key, self.choices.join(", "))));
+        }
+        self.kind.normalize(text, namespace)
+    }
+}
+
+/// `--port-forward`: when to reach Keycloak through a port-forward to its pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortForward {
+    /// Only when the URL's host does not resolve here and the Service is known.
+    Auto,
+    Always,
+    Never,
 }
 
 /// What a setting's text names.
@@ -74,6 +95,7 @@ pub const KEYCLOAK_URL: Spec = Spec {
     hint: Some(ValueHint::Url),
     kind: Kind::Text,
     unset: None,
+    choices: &[],
 };
 
 pub const REALM: Spec = Spec {
@@ -86,6 +108,7 @@ pub const REALM: Spec = Spec {
     hint: None,
     kind: Kind::Text,
     unset: None,
+    choices: &[],
 };
 
 pub const ADMIN_REALM: Spec = Spec {
@@ -98,6 +121,7 @@ pub const ADMIN_REALM: Spec = Spec {
     hint: None,
     kind: Kind::Text,
     unset: None,
+    choices: &[],
 };
 
 pub const ADMIN_SECRET: Spec = Spec {
@@ -111,6 +135,7 @@ pub const ADMIN_SECRET: Spec = Spec {
     hint: None,
     kind: Kind::Object,
     unset: None,
+    choices: &[],
 };
 
 pub const CA_FILE: Spec = Spec {
@@ -123,6 +148,7 @@ pub const CA_FILE: Spec = Spec {
     hint: Some(ValueHint::FilePath),
     kind: Kind::Text,
     unset: Some("OS trust store only"),
+    choices: &[],
 };
 
 pub const CA_CONFIGMAP: Spec = Spec {
@@ -135,6 +161,7 @@ pub const CA_CONFIGMAP: Spec = Spec {
     hint: None,
     kind: Kind::KeyRef,
     unset: Some("not used"),
+    choices: &[],
 };
 
 pub const ADMIN_USER: Spec = Spec {
@@ -147,6 +174,7 @@ pub const ADMIN_USER: Spec = Spec {
     hint: None,
     kind: Kind::Text,
     unset: None,
+    choices: &[],
 };
 
 pub const ADMIN_USER_KEY: Spec = Spec {
@@ -159,6 +187,7 @@ pub const ADMIN_USER_KEY: Spec = Spec {
     hint: None,
     kind: Kind::Text,
     unset: None,
+    choices: &[],
 };
 
 pub const ADMIN_PASSWORD_KEY: Spec = Spec {
@@ -171,6 +200,7 @@ pub const ADMIN_PASSWORD_KEY: Spec = Spec {
     hint: None,
     kind: Kind::Text,
     unset: None,
+    choices: &[],
 };
 
 pub const KEYCLOAK: Spec = Spec {
@@ -183,10 +213,25 @@ pub const KEYCLOAK: Spec = Spec {
     hint: None,
     kind: Kind::Object,
     unset: None,
+    choices: &[],
+};
+
+pub const PORT_FORWARD: Spec = Spec {
+    key: "port-forward",
+    env: "KUBECTL_KEYCLOAK_PORT_FORWARD",
+    value_name: "WHEN",
+    help: "Reach Keycloak through a port-forward to its pod: auto (when the URL's host does not resolve here and \
+           Keycloak's Service is known), always, or never",
+    default: Some("auto"),
+    bare: None,
+    hint: None,
+    kind: Kind::Text,
+    unset: None,
+    choices: &["auto", "always", "never"],
 };
 
 /// The settings a flag, the environment and the config file can all set.
-pub const KEYCLOAK_SETTINGS: [&Spec; 10] = [
+pub const KEYCLOAK_SETTINGS: [&Spec; 11] = [
     &KEYCLOAK_URL,
     &REALM,
     &ADMIN_REALM,
@@ -197,6 +242,7 @@ pub const KEYCLOAK_SETTINGS: [&Spec; 10] = [
     &KEYCLOAK,
     &CA_FILE,
     &CA_CONFIGMAP,
+    &PORT_FORWARD,
 ];
 
 /// Namespace of Secrets and ConfigMaps named without one (CSM's).
@@ -282,6 +328,7 @@ pub struct Settings {
     pub ca_file: Option<Setting<PathBuf>>,
     pub ca_configmap: Option<Setting<KeyRef>>,
     pub insecure: bool,
+    pub port_forward: PortForward,
     pub timeout: Option<Duration>,
     /// Namespace for Secrets and ConfigMaps named without one, and where
     /// discovery looks when given.
@@ -341,7 +388,7 @@ impl Settings {
         let values = KEYCLOAK_SETTINGS
             .into_iter()
             .map(|spec| {
-                let setting = layered(spec).map(|s| s.try_map(|text| spec.kind.normalize(text, &namespace.value)));
+                let setting = layered(spec).map(|s| s.try_map(|text| spec.check(text, &namespace.value)));
                 Ok((spec, setting.transpose()?))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -360,6 +407,11 @@ impl Settings {
             ca_file: get(&CA_FILE).map(|s| Setting { value: PathBuf::from(s.value), source: s.source }),
             ca_configmap: get(&CA_CONFIGMAP).map(|s| s.try_map(|text| KeyRef::parse(&text, ns, DEFAULT_CA_KEY))).transpose()?,
             insecure: given.insecure_skip_keycloak_tls_verify,
+            port_forward: match required(&PORT_FORWARD)?.value.as_str() {
+                "always" => PortForward::Always,
+                "never" => PortForward::Never,
+                _ => PortForward::Auto,
+            },
             timeout: timeout.limit(),
             values,
             namespace,
