@@ -76,6 +76,11 @@ impl Session {
             (early.join().unwrap_or_else(|_| Early::Roots(trust_store(settings))), read)
         });
         let (cluster, located, credentials) = read?;
+        // With --port-forward always, the trust store read meanwhile is the forward's.
+        let (early, forward_roots) = match (settings.port_forward, early) {
+            (PortForward::Always, Early::Roots(roots)) => (Early::Roots(Vec::new()), Some(roots)),
+            (_, early) => (early, None),
+        };
         let direct = || match early {
             // The connection is kept alive in the agent; the login reuses it.
             Early::Connected(connection) if located.url.value == settings.keycloak_url.value && located.ca.is_none() => {
@@ -84,7 +89,7 @@ impl Session {
             Early::Connected(_) => log_in(&cluster, &located, &credentials, settings, trust_store(settings)),
             Early::Roots(roots) => log_in(&cluster, &located, &credentials, settings, roots),
         };
-        let (login, forwarded) = reach(&cluster, &located, &credentials, settings, direct)?;
+        let (login, forwarded) = reach(&cluster, &located, &credentials, settings, direct, forward_roots)?;
         let note = forwarded.map(|pod| {
             format!(
                 "kubectl-keycloak: reached Keycloak at {} through a port-forward to {} ({})",
@@ -180,16 +185,19 @@ fn log_in(
 /// when `--port-forward` says always, or says auto and it is safe to
 /// decide: the URL's host does not resolve here and the Service behind
 /// Keycloak is known. A refused connection, a timeout or a TLS failure
-/// never switches. The pod forwarded to, if any.
+/// never switches. `roots`: the trust store, when already read. The pod
+/// forwarded to, if any.
 fn reach(
     cluster: &Cluster,
     located: &Located,
     credentials: &AdminCredentials,
     settings: &Settings,
     direct: impl FnOnce() -> Result<Login>,
+    roots: Option<Vec<Certificate<'static>>>,
 ) -> Result<(Login, Option<PodPort>)> {
     let forwarded = || {
-        let (login, pod) = log_in_forwarded(cluster, located, credentials, settings, trust_store(settings))?;
+        let roots = roots.unwrap_or_else(|| trust_store(settings));
+        let (login, pod) = log_in_forwarded(cluster, located, credentials, settings, roots)?;
         Ok((login, Some(pod)))
     };
     match settings.port_forward {
@@ -286,7 +294,7 @@ impl<'a> Checker<'a> {
         let (cluster, settings) = (self.cluster, self.settings);
         let credentials = AdminCredentials::read(cluster, &located.admin.value, &settings.admin_names(), None)?;
         let direct = || log_in(cluster, located, &credentials, settings, self.roots.clone());
-        Ok(match reach(cluster, located, &credentials, settings, direct)? {
+        Ok(match reach(cluster, located, &credentials, settings, direct, Some(self.roots.clone()))? {
             (_, None) => "OK".to_string(),
             (_, Some(pod)) => format!("OK through a port-forward to pod {}", pod.pod),
         })
