@@ -20,10 +20,106 @@ fn help_speaks_as_a_kubectl_plugin_and_shows_eval_examples() {
     assert!(out.stdout.contains("--insecure-skip-keycloak-tls-verify"));
 }
 
+/// The lines under each `Heading:` line of a help text, by heading.
+fn help_sections(help: &str) -> Vec<(&str, Vec<&str>)> {
+    let mut sections: Vec<(&str, Vec<&str>)> = Vec::new();
+    for line in help.lines() {
+        match line.strip_suffix(':').filter(|h| !h.is_empty() && !h.starts_with(' ')) {
+            Some(heading) => sections.push((heading, Vec::new())),
+            None => {
+                if let Some((_, lines)) = sections.last_mut() {
+                    lines.push(line);
+                }
+            }
+        }
+    }
+    sections
+}
+
+/// `name  description` rows of a Commands section, a wrapped description
+/// joined back into one line.
+fn command_rows<'a>(lines: &[&'a str]) -> Vec<(&'a str, String)> {
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    for line in lines.iter().take_while(|l| !l.is_empty()) {
+        let row = line.strip_prefix("  ").filter(|r| !r.starts_with(' ')).and_then(|r| r.split_once("  "));
+        match (row, rows.last_mut()) {
+            (Some((name, description)), _) => rows.push((name, description.trim().to_string())),
+            (None, Some((_, description))) => *description = format!("{description} {}", line.trim()),
+            (None, None) => panic!("a command description before any command: {line:?}"),
+        }
+    }
+    rows
+}
+
+/// The long flags (`--name`) that start the option lines of a section.
+fn long_flags<'a>(lines: &[&'a str]) -> Vec<&'a str> {
+    lines
+        .iter()
+        .filter_map(|line| {
+            let option = line.trim_start();
+            let indent = line.len() - option.len();
+            let option = option.strip_prefix("-").filter(|_| indent <= 6)?;
+            let long = option.split([' ', '[', '<']).find(|word| word.starts_with("-"))?;
+            Some(long.trim_start_matches('-').trim_end_matches(',').trim_end_matches("...")).filter(|l| !l.is_empty())
+        })
+        .collect()
+}
+
 #[test]
-fn help_through_the_real_kubectl() {
+fn help_through_the_real_kubectl_lists_every_command_and_the_flag_headings() {
     let out = Run::kubectl(&["--help"]).run().success();
-    assert!(out.stdout.contains("client-secret"), "{out:?}");
+    let sections = help_sections(&out.stdout);
+    let headings: Vec<&str> = sections.iter().map(|(heading, _)| *heading).collect();
+    assert_eq!(headings, ["Commands", "Options", "Kubernetes options", "Keycloak options", "Examples"], "{}", out.stdout);
+    assert!(out.stdout.contains("\nUsage: kubectl keycloak [OPTIONS] <COMMAND>\n"), "{}", out.stdout);
+    let section = |name: &str| &sections.iter().find(|(heading, _)| *heading == name).unwrap().1;
+
+    let commands = command_rows(section("Commands"));
+    let ours: Vec<(&str, &str)> = commands.iter().filter(|(name, _)| *name != "help").map(|(n, d)| (*n, d.as_str())).collect();
+    assert_eq!(
+        ours,
+        [
+            ("client-secret", "Print the secret of one or more clients, ready to eval"),
+            ("client-token", "Print a client's own access token (client_credentials with its secret), ready to eval"),
+            ("create-client", "Create a confidential client and print its secret"),
+            ("clients", "List the clients of a realm"),
+            ("token", "Print an admin access token for further admin API calls"),
+            ("discover", "List every Keycloak found in the cluster: where its admin and URL come from (no secrets)"),
+            ("config", "Show the effective settings and where each comes from (no secrets)"),
+            ("completion", "Print a shell completion script, or the link that turns on `kubectl keycloak <TAB>`"),
+        ],
+        "{}",
+        out.stdout
+    );
+    // clap's own `help` command, in its own words, comes last.
+    assert_eq!(commands.last().map(|(name, _)| *name), Some("help"), "{}", out.stdout);
+
+    assert_eq!(long_flags(section("Options")), ["help", "version"], "{}", out.stdout);
+    assert_eq!(
+        long_flags(section("Kubernetes options")),
+        ["kubeconfig", "context", "cluster", "user", "as", "as-group", "namespace", "request-timeout"],
+        "{}",
+        out.stdout
+    );
+    let keycloak = long_flags(section("Keycloak options"));
+    for flag in [
+        "keycloak-url",
+        "realm",
+        "admin-realm",
+        "admin-secret",
+        "admin-user",
+        "admin-user-key",
+        "admin-password-key",
+        "keycloak",
+        "keycloak-ca-file",
+        "keycloak-ca-configmap",
+        "insecure-skip-keycloak-tls-verify",
+    ] {
+        assert!(keycloak.contains(&flag), "--{flag} is not under Keycloak options: {keycloak:?}\n{}", out.stdout);
+    }
+    let every_flag: Vec<&str> =
+        sections.iter().filter(|(heading, _)| *heading != "Examples").flat_map(|(_, lines)| long_flags(lines)).collect();
+    assert!(every_flag.contains(&"verbose"), "{}", out.stdout);
 }
 
 #[test]
@@ -53,11 +149,13 @@ fn without_a_subcommand_the_short_help_goes_to_stderr() {
 
 #[test]
 fn a_client_is_required() {
-    let out = Run::direct(&["client-secret"]).run().stdout_is("").stderr_is(
-        "error: the following required arguments were not provided:\n  <CLIENT>...\n\n\
-         Usage: kubectl keycloak client-secret <CLIENT>...\n\nFor more information, try '--help'.\n",
-    );
+    let out = Run::direct(&["client-secret"]).run().stdout_is("");
     assert_eq!(out.code, 2, "{out:?}");
+    // clap words the error; the argument's name and the usage line are ours.
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert!(lines[0].starts_with("error: ") && lines[0].contains("required"), "{out:?}");
+    assert!(lines.iter().any(|line| line.trim() == "<CLIENT>..."), "{out:?}");
+    assert!(lines.contains(&"Usage: kubectl keycloak client-secret <CLIENT>..."), "{out:?}");
 }
 
 #[test]
@@ -104,9 +202,11 @@ fn bad_values_are_usage_errors_at_parse_time() {
 #[test]
 fn kubeconfig_list_of_missing_files_means_no_context() {
     let missing = scratch_file("missing-a").display().to_string() + ":" + &scratch_file("missing-b").display().to_string();
-    Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", missing).run().fails_with(
+    Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", missing).run().fails_with_cause(
         3,
-        "kubectl-keycloak: error: unusable kubeconfig: failed to determine current context; pass --context or run kubectl config use-context",
+        "kubectl-keycloak: error: unusable kubeconfig: ",
+        "current context",
+        "; pass --context or run kubectl config use-context",
     );
 }
 
@@ -114,9 +214,11 @@ fn kubeconfig_list_of_missing_files_means_no_context() {
 fn explicit_kubeconfig_that_does_not_exist_is_an_error() {
     let missing = scratch_file("nope");
     let path = missing.display();
-    Run::direct(&["client-secret", "my-test-client", "--kubeconfig"]).arg(&missing).run().fails_with(
+    Run::direct(&["client-secret", "my-test-client", "--kubeconfig"]).arg(&missing).run().fails_with_cause(
         3,
-        &format!("kubectl-keycloak: error: cannot read kubeconfig {path}: failed to read kubeconfig from '\"{path}\"': No such file or directory (os error 2)"),
+        &format!("kubectl-keycloak: error: cannot read kubeconfig {path}: "),
+        "No such file or directory",
+        "",
     );
 }
 
@@ -124,13 +226,12 @@ fn explicit_kubeconfig_that_does_not_exist_is_an_error() {
 fn kubeconfig_that_is_not_yaml() {
     let file = scratch_file("garbage");
     std::fs::write(&file, "this: is: not [yaml\n\t{").unwrap();
-    Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", &file).run().fails_with(
+    // Where the YAML breaks is the cause a user needs; the parser's words are its own.
+    Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", &file).run().fails_with_cause(
         3,
-        &format!(
-            "kubectl-keycloak: error: cannot read kubeconfig {}: failed to parse kubeconfig YAML: error: line 1 column 9: \
-             mapping values are not allowed in this context",
-            file.display()
-        ),
+        &format!("kubectl-keycloak: error: cannot read kubeconfig {}: ", file.display()),
+        "line 1 column 9",
+        "",
     );
 }
 
@@ -138,9 +239,11 @@ fn kubeconfig_that_is_not_yaml() {
 fn unknown_context_names_the_fix() {
     let file = scratch_file("kubeconfig");
     std::fs::write(&file, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n").unwrap();
-    Run::direct(&["client-secret", "x", "--context", "nope"]).env("KUBECONFIG", &file).run().fails_with(
+    Run::direct(&["client-secret", "x", "--context", "nope"]).env("KUBECONFIG", &file).run().fails_with_cause(
         3,
-        "kubectl-keycloak: error: unusable kubeconfig: failed to load current context: nope; check the names with kubectl config get-contexts",
+        "kubectl-keycloak: error: unusable kubeconfig: ",
+        "nope",
+        "; check the names with kubectl config get-contexts",
     );
 }
 

@@ -221,41 +221,67 @@ mod tests {
         );
     }
 
+    /// A Service like `service()` whose selector is `selector` (`None`: none at all).
+    fn service_selecting(name: &str, port: i32, port_name: &str, selector: Option<&[(&str, &str)]>) -> Service {
+        let mut s = service(name, port, port_name);
+        s.spec.as_mut().unwrap().selector = selector.and_then(labels);
+        s
+    }
+
     #[test]
-    fn the_service_url_is_internal_and_an_ingress_wins() {
+    fn of_several_services_the_first_selecting_the_pods_is_used() {
+        let t = template("quay.io/keycloak/keycloak:26", vec![]);
+        let services = [
+            // Selects other pods (the database beside Keycloak).
+            service_selecting("db", 5432, "postgres", Some(&[("app", "db")])),
+            // No selector, or an empty one: endpoints kept by hand, which
+            // need not be Keycloak's pods.
+            service_selecting("external", 443, "https", None),
+            service_selecting("manual", 443, "https", Some(&[])),
+            // Wants a label the pods lack.
+            service_selecting("sso-canary", 8443, "https", Some(&[("app", "sso"), ("track", "canary")])),
+            // Both select the pods: the first listed wins, and the API
+            // server lists by name, so "sso" before "sso-headless".
+            service("sso", 80, "http"),
+            service("sso-headless", 8080, "http"),
+        ];
+        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services, &[], &ConfigMaps::new()).unwrap();
+        let service = c.service.unwrap();
+        assert_eq!(
+            (service.target.service.to_string(), service.target.port, service.target.https),
+            ("kc/sso".to_string(), 80, false)
+        );
+        let url = c.url.unwrap();
+        assert_eq!((url.value.as_str(), url.from.as_str(), url.internal), ("http://sso.kc.svc:80", "Service kc/sso", true));
+        // None of them selecting the pods: no Service and no URL.
+        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services[..4], &[], &ConfigMaps::new()).unwrap();
+        assert_eq!((c.service, c.url.map(|u| u.value)), (None, None));
+    }
+
+    #[test]
+    fn the_service_url_is_internal_and_an_ingress_to_that_service_wins() {
         let t = template(
             "bitnami/keycloak:26",
             vec![literal("KEYCLOAK_ADMIN_USER", "user"), literal("KC_HTTP_RELATIVE_PATH", "/auth/")],
         );
-        let services = [service("other", 80, "http"), service("sso", 80, "http")];
-        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services[1..], &[], &ConfigMaps::new()).unwrap();
+        let services = [service_selecting("other", 80, "http", Some(&[("app", "other")])), service("sso", 80, "http")];
+        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services, &[], &ConfigMaps::new()).unwrap();
         let url = c.url.unwrap();
-        assert_eq!((url.value.as_str(), url.internal), ("http://sso.kc.svc:80/auth", true));
+        assert_eq!((url.value.as_str(), url.from.as_str(), url.internal), ("http://sso.kc.svc:80/auth", "Service kc/sso", true));
         assert_eq!(c.admin, None, "a user without a password names no admin");
-        let c = candidate(
-            Origin::StatefulSet,
-            &meta("sso"),
-            &t,
-            &services[1..],
-            &[ingress("sso", "sso.example.com", true)],
-            &ConfigMaps::new(),
-        )
-        .unwrap();
-        let url = c.url.unwrap();
-        assert_eq!(
-            (url.value.as_str(), url.internal, url.from.as_str()),
-            ("https://sso.example.com/auth", false, "Ingress kc/sso")
-        );
-        let c = candidate(
-            Origin::StatefulSet,
-            &meta("sso"),
-            &t,
-            &services[1..],
-            &[ingress("sso", "sso.example.com", false)],
-            &ConfigMaps::new(),
-        )
-        .unwrap();
-        assert_eq!(c.url.unwrap().value, "http://sso.example.com/auth");
+        // The Ingress of the Service that does not select the pods comes
+        // first and is passed over.
+        let mut to_other = ingress("other", "other.example.com", true);
+        to_other.metadata.name = Some("other".into());
+        for (tls, expected) in [(true, "https://sso.example.com/auth"), (false, "http://sso.example.com/auth")] {
+            let ingresses = [to_other.clone(), ingress("sso", "sso.example.com", tls)];
+            let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services, &ingresses, &ConfigMaps::new()).unwrap();
+            let url = c.url.unwrap();
+            assert_eq!((url.value.as_str(), url.internal, url.from.as_str()), (expected, false, "Ingress kc/sso"), "tls: {tls}");
+        }
+        // Only the other Service's Ingress: the Service URL stays.
+        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services, &[to_other], &ConfigMaps::new()).unwrap();
+        assert_eq!(c.url.unwrap().value, "http://sso.kc.svc:80/auth");
     }
 
     #[test]

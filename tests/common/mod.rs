@@ -257,19 +257,50 @@ impl Outcome {
     /// stderr holding this one line and nothing else. `line` is the whole
     /// line a user reads, `kubectl-keycloak: error: ` included.
     pub fn fails_with(self, code: i32, line: &str) -> Self {
+        let actual = self.error_line(code, line);
+        assert!(actual == line, "expected stderr exactly:\n  expected: {line}\n    actual: {actual}\n{}", self.show());
+        self.report_fault();
+        self
+    }
+
+    /// [`Outcome::fails_with`] for a line that carries a dependency's or the
+    /// OS's words for the cause (rustls, kube, the system's error texts):
+    /// what the plugin itself writes before and after them exactly, and of
+    /// the cause only that it names `cause`, compared without case, spaces
+    /// or punctuation, so that a dependency rewording its message does not
+    /// fail the test for nothing. `after` is the hint, `; ` included, or "".
+    pub fn fails_with_cause(self, code: i32, before: &str, cause: &str, after: &str) -> Self {
+        let shown = format!("{before}…{cause}…{after}");
+        let actual = self.error_line(code, &shown);
+        let middle = actual
+            .strip_prefix(before)
+            .and_then(|rest| rest.strip_suffix(after))
+            .unwrap_or_else(|| panic!("expected the line to be\n  {before}<cause>{after}\nactual:\n  {actual}\n{}", self.show()));
+        let words = |text: &str| text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
         assert!(
-            line.starts_with("kubectl-keycloak: error: ") && !line.contains('\n'),
-            "an expected error is one line starting \"kubectl-keycloak: error: \": {line:?}"
+            !words(cause).is_empty() && words(middle).contains(&words(cause)),
+            "expected the cause {middle:?} to name {cause:?}\n{}",
+            self.show()
+        );
+        self.report_fault();
+        self
+    }
+
+    /// The one line on stderr of a run that failed with `code` and printed
+    /// nothing on stdout; `expected` is shown when it did not.
+    fn error_line(&self, code: i32, expected: &str) -> &str {
+        assert!(
+            expected.starts_with("kubectl-keycloak: error: ") && !expected.contains('\n'),
+            "an expected error is one line starting \"kubectl-keycloak: error: \": {expected:?}"
         );
         let actual = self.stderr.strip_suffix('\n').unwrap_or(&self.stderr);
         assert!(
-            self.code == code && self.stdout.is_empty() && actual == line,
-            "expected exit {code}, empty stdout and stderr exactly one line:\n  expected: {line}\n    actual: {actual}\n{}",
+            self.code == code && self.stdout.is_empty() && !actual.contains('\n'),
+            "expected exit {code}, empty stdout and stderr exactly one line:\n  expected: {expected}\n    actual: {actual}\n{}",
             self.show()
         );
         assert!(self.stderr.ends_with('\n'), "the error line ends with a newline:\n{}", self.show());
-        self.report_fault();
-        self
+        actual
     }
 
     /// With KUBECTL_KEYCLOAK_FAULT_REPORT=FILE, each checked failure appends

@@ -76,12 +76,11 @@ fn keycloak_connection_refused() {
     let host = format!("127.0.0.1:{}", free_port());
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &format!("https://{host}/keycloak")])
         .run()
-        .fails_with(
+        .fails_with_cause(
             7,
-            &format!(
-                "kubectl-keycloak: error: cannot connect to Keycloak at {host}: io: Connection refused (os error 111); \
-                 check --keycloak-url and that Keycloak is running"
-            ),
+            &format!("kubectl-keycloak: error: cannot connect to Keycloak at {host}: "),
+            "Connection refused",
+            "; check --keycloak-url and that Keycloak is running",
         )
         .within(QUICK);
 }
@@ -116,6 +115,9 @@ fn fake_blackhole_server_times_out_within_request_timeout() {
     .within(Duration::from_secs(6));
 }
 
+/// The plugin's hint after every failed TLS verification of Keycloak.
+const TLS_HINT: &str = "; trust its CA with --keycloak-ca-file or --keycloak-ca-configmap, or check the URL's host name";
+
 /// `127.0.0.1:PORT` of the sandbox's Keycloak.
 fn keycloak_host() -> String {
     sandbox().keycloak_url.trim_start_matches("https://").split('/').next().unwrap().to_string()
@@ -123,13 +125,11 @@ fn keycloak_host() -> String {
 
 #[test]
 fn untrusted_ca_is_a_tls_failure() {
-    Run::kubectl(&["client-secret", "my-test-client"]).env_remove("KUBECTL_KEYCLOAK_CA_FILE").run().fails_with(
+    Run::kubectl(&["client-secret", "my-test-client"]).env_remove("KUBECTL_KEYCLOAK_CA_FILE").run().fails_with_cause(
         8,
-        &format!(
-            "kubectl-keycloak: error: TLS verification of Keycloak at {} failed: io: invalid peer certificate: UnknownIssuer; \
-             trust its CA with --keycloak-ca-file or --keycloak-ca-configmap, or check the URL's host name",
-            keycloak_host()
-        ),
+        &format!("kubectl-keycloak: error: TLS verification of Keycloak at {} failed: ", keycloak_host()),
+        "unknown issuer",
+        TLS_HINT,
     );
 }
 
@@ -178,14 +178,12 @@ fn certificate_for_another_host_name_is_a_tls_failure() {
     let relay = loopback_relay(&keycloak_host());
     Run::kubectl(&["client-secret", "my-test-client", "--keycloak-url", &format!("https://{relay}/keycloak")])
         .run()
-        .fails_with(
+        .fails_with_cause(
             8,
-            &format!(
-                "kubectl-keycloak: error: TLS verification of Keycloak at {relay} failed: \
-                 io: invalid peer certificate: certificate not valid for name \"127.0.0.2\"; \
-                 certificate is only valid for IpAddress(127.0.0.1) or DnsName(\"localhost\"); \
-                 trust its CA with --keycloak-ca-file or --keycloak-ca-configmap, or check the URL's host name"
-            ),
+            &format!("kubectl-keycloak: error: TLS verification of Keycloak at {relay} failed: "),
+            // The name asked for, which the certificate does not hold.
+            "127.0.0.2",
+            TLS_HINT,
         )
         .within(QUICK);
 }
@@ -255,13 +253,11 @@ fn api_server_stopped() {
     Run::kubectl(&["client-secret", "my-test-client"])
         .env("KUBECONFIG", &kubeconfig)
         .run()
-        .fails_with(
+        .fails_with_cause(
             4,
-            &format!(
-                "kubectl-keycloak: error: cannot get Secret services/keycloak-master-admin-auth: API server {server}/ unreachable: \
-                 ServiceError: client error (Connect): tcp connect error: Connection refused (os error 111); \
-                 check the --context and that the cluster is up (kubectl cluster-info)"
-            ),
+            &format!("kubectl-keycloak: error: cannot get Secret services/keycloak-master-admin-auth: API server {server}/ unreachable: "),
+            "Connection refused",
+            "; check the --context and that the cluster is up (kubectl cluster-info)",
         )
         .within(QUICK);
 }
