@@ -5,7 +5,7 @@
 # shellcheck shell=bash
 
 LC_CA="$(mktemp)"   # a CA read from a Secret
-trap 'rm -f "$OUT" "$HDR" "$LC_CA"' EXIT
+trap 'lc_pf_stop; rm -f "$OUT" "$HDR" "$LC_CA"' EXIT
 
 lc_secret() { # namespace name key -> value on stdout
   local key="${3//./\\.}"
@@ -242,6 +242,144 @@ proxy_error() { # path expected-substring...: kubectl get --raw fails and says s
   echo "$out"
 }
 
+# --- Nodes, pods from their controllers, port forwarding (kwok).
+
+# Every layout's Keycloak: namespace, workload, Service, Service port, scheme.
+LC_KEYCLOAKS=(
+  "kc-operator statefulset/keycloak keycloak-service 8443 https"
+  "kc-operator-sa statefulset/keycloak keycloak-service 8443 https"
+  "kc-stale statefulset/keycloak keycloak-service 8443 https"
+  "kc-bitnami statefulset/keycloak keycloak 80 http"
+  "kc-bitnami-chart statefulset/keycloak keycloak 80 http"
+  "kc-keycloakx statefulset/keycloak-keycloakx keycloak-keycloakx-http 80 http"
+  "kc-two statefulset/keycloak keycloak-service 8443 https"
+  "kc-two deployment/keycloak-plain keycloak-plain 8443 https"
+  "services statefulset/cray-keycloak cray-keycloak-http 80 http"
+  "services statefulset/cray-keycloak keycloak 8080 http"
+)
+
+nodes_ready() {
+  local n out
+  for n in $SANDBOX_NODES; do
+    out="$(kubectl get node "$n" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.addresses[?(@.type=="InternalIP")].address} {.status.daemonEndpoints.kubeletEndpoint.Port}')" || return 1
+    [[ "$out" == "True 127.0.0.1 "[0-9]* ]] || { echo "node $n: Ready InternalIP port = $out"; return 1; }
+  done
+}
+
+# Pods of a workload (JSON on stdin): all Running and Ready on a sandbox node,
+# each owned by the workload's controller (StatefulSet, or the Deployment's
+# ReplicaSet); prints "NAME UID" per pod.
+LC_PODS_PY='
+import json, sys
+kind, name, nodes, want = sys.argv[1], sys.argv[2], sys.argv[3].split(), int(sys.argv[4])
+pods = [p for p in json.load(sys.stdin)["items"] if not p["metadata"].get("deletionTimestamp")]
+if len(pods) != want:
+    sys.exit("%d pods, want %d" % (len(pods), want))
+for p in pods:
+    m, st = p["metadata"], p.get("status", {})
+    owner = next((o for o in m.get("ownerReferences", []) if o.get("controller")), {})
+    okind = "StatefulSet" if kind == "statefulset" else "ReplicaSet"
+    if owner.get("kind") != okind or (okind == "StatefulSet" and owner.get("name") != name) \
+            or (okind == "ReplicaSet" and not owner.get("name", "").startswith(name + "-")):
+        sys.exit("pod %s is controlled by %s" % (m["name"], owner or "nothing"))
+    ready = {c["type"]: c["status"] for c in st.get("conditions", [])}.get("Ready")
+    if st.get("phase") != "Running" or ready != "True" or p["spec"].get("nodeName") not in nodes:
+        sys.exit("pod %s: phase %s, Ready %s, node %s" % (m["name"], st.get("phase"), ready, p["spec"].get("nodeName")))
+    print(m["name"], m["uid"])
+'
+
+lc_selector() { # ns kind/name -> label selector of the workload
+  kubectl get -n "$1" "$2" -o json | python3 -c '
+import json, sys
+print(",".join("%s=%s" % kv for kv in sorted(json.load(sys.stdin)["spec"]["selector"]["matchLabels"].items())))'
+}
+
+lc_workload_pods() { # ns kind/name: pods Running+Ready, from the controller; prints NAME UID lines
+  local sel want
+  sel="$(lc_selector "$1" "$2")" || return 1
+  want="$(kubectl get -n "$1" "$2" -o 'jsonpath={.spec.replicas}')" || return 1
+  kubectl get pods -n "$1" -l "$sel" -o json | python3 -c "$LC_PODS_PY" "${2%%/*}" "${2#*/}" "$SANDBOX_NODES" "$want"
+}
+
+layout_pods_ready() {
+  local line ns wl svc p scheme
+  for line in "${LC_KEYCLOAKS[@]}"; do
+    read -r ns wl svc p scheme <<<"$line"
+    lc_workload_pods "$ns" "$wl" >/dev/null || { echo "($ns $wl)"; return 1; }
+  done
+}
+
+# The Service's EndpointSlice is the endpointslice controller's and lists a
+# ready endpoint for each of the workload's pods.
+layout_endpointslices() {
+  local line ns wl svc p scheme out
+  for line in "${LC_KEYCLOAKS[@]}"; do
+    read -r ns wl svc p scheme <<<"$line"
+    out="$(kubectl get endpointslices -n "$ns" -l "kubernetes.io/service-name=$svc" \
+      -o 'jsonpath={range .items[*]}{.metadata.labels.endpointslice\.kubernetes\.io/managed-by}{range .endpoints[*]} {.conditions.ready}/{.targetRef.kind}{end}{"\n"}{end}')" || return 1
+    [[ "$out" == "endpointslice-controller.k8s.io true/Pod"* && "$out" != *false* ]] ||
+      { echo "$ns/$svc: $out"; return 1; }
+  done
+}
+
+# `kubectl port-forward svc/NAME :PORT` in the background (its own pid,
+# killed afterwards), then GET /keycloak/realms/master through it: https
+# verified with the sandbox CA (Keycloak's certificate is for 127.0.0.1).
+LC_PF_PID=""
+lc_pf_stop() { if [[ -n "$LC_PF_PID" ]]; then kill "$LC_PF_PID" 2>/dev/null; wait "$LC_PF_PID" 2>/dev/null; LC_PF_PID=""; fi; }
+
+lc_port_forward_get() { # ns service port scheme
+  local log local_port i out rc=0
+  log="$(mktemp)"
+  kubectl port-forward -n "$1" "svc/$2" ":$3" >"$log" 2>&1 &
+  LC_PF_PID=$!
+  for ((i = 0; i < 100; i++)); do
+    local_port="$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9]*\) .*/\1/p;T;q' "$log")"
+    [[ -n "$local_port" ]] && break
+    kill -0 "$LC_PF_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -z "$local_port" ]]; then
+    echo "$1/$2:$3: kubectl port-forward did not start: $(tail -n 5 "$log")"; rc=1
+  else
+    if [[ "$4" == https ]]; then
+      out="$(curl -fsS --max-time 10 --cacert "$SANDBOX_CA_FILE" "https://127.0.0.1:$local_port/keycloak/realms/master")" || rc=1
+    else
+      out="$(curl -fsS --max-time 10 "http://127.0.0.1:$local_port/keycloak/realms/master")" || rc=1
+    fi
+    if ((rc == 0)) && [[ "$out" != *'"realm":"master"'* ]]; then rc=1; fi
+    ((rc == 0)) || echo "$1/$2:$3 ($4): ${out:0:200} $(tail -n 3 "$log")"
+  fi
+  lc_pf_stop
+  rm -f "$log"
+  return "$rc"
+}
+
+layout_port_forwards() {
+  local line ns wl svc p scheme
+  for line in "${LC_KEYCLOAKS[@]}"; do
+    read -r ns wl svc p scheme <<<"$line"
+    lc_port_forward_get "$ns" "$svc" "$p" "$scheme" || return 1
+  done
+}
+
+# Delete a workload's pod: its controller makes a new one (new uid) that
+# becomes Running and Ready.
+pod_replaced() { # ns kind/name
+  local before after pod i
+  before="$(lc_workload_pods "$1" "$2")" || { echo "$before"; return 1; }
+  read -r pod _ <<<"$before"
+  kubectl delete pod -n "$1" "$pod" --wait=false >/dev/null || return 1
+  for ((i = 0; i < 120; i++)); do
+    if after="$(lc_workload_pods "$1" "$2" 2>/dev/null)" && ! grep -qF "$(head -n1 <<<"$before")" <<<"$after"; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "no ready replacement for pod $pod within 60s: $after"
+  return 1
+}
+
 # Keycloak's HTTPS port: the certificate is checked for 127.0.0.1:PORT while
 # curl connects to the test host.
 LC_KC_PORT="${SANDBOX_KEYCLOAK_URL#https://127.0.0.1:}"
@@ -284,6 +422,14 @@ check "sandbox-namespaced may list keycloaks in its context namespace kc-operato
 check "sandbox-namespaced is Forbidden to list keycloaks cluster-wide" \
   expect_forbidden kubectl --context sandbox-namespaced get keycloaks.k8s.keycloak.org -A
 
+check "nodes $SANDBOX_NODES: Ready (kwok), InternalIP 127.0.0.1, kubelet port set" nodes_ready
+check "each layout's Keycloak pods: Running, Ready, on a kwok node, created by its controller" layout_pods_ready
+check "each layout Service's EndpointSlice: from the endpointslice controller, endpoints ready" layout_endpointslices
+check "kubectl port-forward to each layout's Service port answers /keycloak/realms/master (https CA-verified)" \
+  layout_port_forwards
+check "kc-two: a deleted Deployment pod is replaced by a new Ready one" pod_replaced kc-two deployment/keycloak-plain
+check "kc-bitnami: a deleted StatefulSet pod is recreated and Ready" pod_replaced kc-bitnami statefulset/keycloak
+
 check "test host: netns $SANDBOX_TESTHOST_NETNS, $SANDBOX_TESTHOST_IP on veth0, relay alive" testhost_netns
 check "test host: HTTPS to Keycloak through $SANDBOX_TESTHOST_IP:$SANDBOX_TESTHOST_HTTPS_PORT (CA-verified)" \
   openid_json curl -fsS --cacert "$SANDBOX_CA_FILE" \
@@ -315,8 +461,8 @@ check "proxy: keycloak-reset -> connection reset" \
   proxy_error "$SANDBOX_PROXY_RESET_PATH" "reset"
 }
 
-if [[ -z "${SANDBOX_LAYOUT_NAMESPACES:-}" || -z "${SANDBOX_TESTHOST_IP:-}" ]]; then
-  check "layouts and test host seeded (env has SANDBOX_LAYOUT_NAMESPACES, SANDBOX_TESTHOST_IP)" false
+if [[ -z "${SANDBOX_LAYOUT_NAMESPACES:-}" || -z "${SANDBOX_TESTHOST_IP:-}" || -z "${SANDBOX_NODES:-}" ]]; then
+  check "layouts, test host and nodes seeded (env has SANDBOX_LAYOUT_NAMESPACES, SANDBOX_TESTHOST_IP, SANDBOX_NODES)" false
 else
   layout_checks
 fi

@@ -2,19 +2,26 @@
 """Seed the sandbox with the Keycloak deployment layouts found on Kubernetes.
 
   layouts.py seed DIR TESTHOST_IP
+  layouts.py kwok-config DIR TESTHOST_IP OUT
 
 DIR is a sandbox instance directory (ports.env, pki/, kubeconfig,
 keycloak-admin-password). TESTHOST_IP is the address of the test host
 (tests/sandbox/testhost) that the API server's service proxy dials.
+kwok-config writes kwok's configuration: its options, the Stage objects
+(kwok/stages.yaml) and one ClusterPortForward per layout namespace, which
+sends each Keycloak pod port to the sandbox's Keycloak (see PORT_FORWARDS).
 
 Keycloak side: in the master realm, one admin user (realm role `admin`) or
 service-account admin client per layout, with fresh random credentials;
 two users are created and deleted again (stale bootstrap admins).
 Kubernetes side: the Keycloak Operator CRDs (tests/sandbox/crds), one
-namespace per layout with the objects its installer creates (no pods run:
-Pod objects exist only as Endpoints targets, their IP set through the status
-subresource), CSM's Keycloak workload and Service in `services`, the
-proxy-test Services, and the RBAC of the extra kubeconfig contexts.
+namespace per layout with the objects its installer creates, CSM's Keycloak
+workload and Services in `services`, the proxy-test Services, and the RBAC
+of the extra kubeconfig contexts. Pods, Endpoints and EndpointSlices come
+from kube-controller-manager; kube-scheduler puts the pods on the kwok nodes,
+where kwok marks them Running and Ready. Pod templates carry TESTHOST_LABEL:
+kwok gives such pods the test host's address (kwok/stages.yaml), so the API
+server's service proxy reaches the test host's relay through their Services.
 
 Passwords and secrets travel only in request bodies (to Keycloak, and to the
 API server as the sandbox admin), never in argv; nothing secret is printed.
@@ -43,9 +50,24 @@ CSM_IMAGE = "artifactory.algol60.net/csm-docker/stable/quay.io/keycloak/keycloak
 RELATIVE_PATH = "/keycloak"
 INGRESS_HOST = "sso.example.test"
 TESTHOST_LABEL = "sandbox.kubectl-keycloak.dev/testhost"
+KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node"   # nodes kwok manages carry KWOK_NODE_ANNOTATION=fake
 
 # Test host ports (tests/sandbox/testhost).
 TH_HTTPS, TH_HTTP, TH_REFUSED, TH_RESET = 8443, 8080, 8444, 8445
+
+# kwok's port forwards: namespace -> {pod port: scheme}. "https" goes to
+# Keycloak's HTTPS port (TLS end to end, Keycloak's own certificate), "http"
+# to its plain-HTTP listener on 127.0.0.1 (KC_HTTP_PORT).
+PORT_FORWARDS = {
+    "kc-operator": {8443: "https"},          # the Operator's pods: https 8443
+    "kc-operator-sa": {8443: "https"},
+    "kc-stale": {8443: "https"},
+    "kc-bitnami": {8080: "http"},            # Bitnami: http 8080 (Service 80)
+    "kc-bitnami-chart": {8080: "http"},
+    "kc-keycloakx": {8080: "http"},          # keycloakx: http 8080 (Service 80)
+    "kc-two": {8443: "https"},               # Operator and plain Deployment: https 8443
+    "services": {8080: "http", 8443: "https"},   # CSM: http 8080 (Services 80, 8080); keycloak-testhost 8443
+}
 
 # Master-realm identities, one per layout. "deleted": created, then removed
 # from Keycloak, while its Kubernetes Secret stays (a stale bootstrap admin).
@@ -234,13 +256,17 @@ def env_secret(name, secret_name, key):
     return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": key}}}
 
 
-def workload(kind, ns, name, labels, container, replicas=1, owner=None, service_name=None):
+def workload(kind, ns, name, labels, container, replicas=1, owner=None, service_name=None, parallel=False):
+    """A StatefulSet or Deployment; its pods carry TESTHOST_LABEL (kwok gives
+    them the test host's address)."""
     spec = {"replicas": replicas,
             "selector": {"matchLabels": dict(labels)},
-            "template": {"metadata": {"labels": dict(labels)},
+            "template": {"metadata": {"labels": dict(labels, **{TESTHOST_LABEL: "true"})},
                          "spec": {"containers": [container]}}}
     if kind == "StatefulSet":
         spec["serviceName"] = service_name or name
+        if parallel:
+            spec["podManagementPolicy"] = "Parallel"
     m = meta(name, ns, labels)
     if owner:
         m["ownerReferences"] = [owner]
@@ -259,46 +285,6 @@ def service(ns, name, ports, selector=None, labels=None, owner=None):
 
 def port(name, port_, target=None):
     return {"name": name, "port": port_, "protocol": "TCP", "targetPort": target if target is not None else port_}
-
-
-class Proxied:
-    """Collects the test-host Pods and the Endpoints that point at them.
-
-    kube-apiserver's service proxy reads core/v1 Endpoints and only dials an
-    address whose targetRef Pod (same namespace) lists the IP in
-    status.podIPs. No endpoints controller runs, so Endpoints (and, for
-    clients that read them, EndpointSlices) are written here by hand.
-    """
-
-    def __init__(self, ip):
-        self.ip = ip
-        self.pods = {}      # (ns, name) -> Pod
-        self.ready = {}     # (ns, name) -> bool
-        self.objects = []
-
-    def pod(self, ns, name, labels, image, ready=True):
-        labels = dict(labels)
-        labels[TESTHOST_LABEL] = "true"
-        self.ready[(ns, name)] = ready
-        self.pods[(ns, name)] = {
-            "apiVersion": "v1", "kind": "Pod", "metadata": meta(name, ns, labels),
-            "spec": {"containers": [{"name": "keycloak", "image": image}]}}
-
-    def endpoints(self, ns, svc, pod_name, ports, ready=True):
-        """ports: [(service port name, test host port)]; ready=False lists the
-        address under notReadyAddresses (a pod that is not ready)."""
-        ref = {"kind": "Pod", "namespace": ns, "name": pod_name}
-        self.objects.append({
-            "apiVersion": "v1", "kind": "Endpoints", "metadata": meta(svc, ns),
-            "subsets": [{"addresses" if ready else "notReadyAddresses": [{"ip": self.ip, "targetRef": ref}],
-                         "ports": [{"name": n, "port": p, "protocol": "TCP"} for n, p in ports]}]})
-        self.objects.append({
-            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": meta(svc + "-sandbox", ns, {"kubernetes.io/service-name": svc,
-                                                     "endpointslice.kubernetes.io/managed-by": "sandbox"}),
-            "addressType": "IPv4",
-            "endpoints": [{"addresses": [self.ip], "conditions": {"ready": ready}, "targetRef": ref}],
-            "ports": [{"name": n, "port": p, "protocol": "TCP"} for n, p in ports]})
 
 
 def operator_labels(name):
@@ -332,7 +318,7 @@ def keycloak_cr(ns, name, url, service_secret=None):
             "metadata": meta(name, ns), "spec": spec}
 
 
-def operator_layout(ns, name, url, pki, creds, admin_user, proxied, service_secret=None):
+def operator_layout(ns, name, url, pki, creds, admin_user, service_secret=None):
     """A Keycloak CR and what the operator would create next to it. Returns
     (objects, owned): owned objects get ownerReferences once the CR has a uid."""
     labels = operator_labels(name)
@@ -369,30 +355,28 @@ def operator_layout(ns, name, url, pki, creds, admin_user, proxied, service_secr
             service(ns, name + "-service", [port("https", 8443), port("management", 9000)],
                     selector=labels, labels=labels, owner=owner),
         ]
-    proxied.pod(ns, name + "-0", labels, OPERATOR_IMAGE)
-    proxied.endpoints(ns, name + "-service", name + "-0", [("https", TH_HTTPS)])
     return objs, owned
 
 
-def layouts(url, pki, creds, proxied):
+def layouts(url, pki, creds):
     objs = []
     owned = {}   # (ns, CR name) -> function(ownerReference) -> objects
 
     # --- Keycloak Operator: the initial-admin Secret.
-    o, f = operator_layout("kc-operator", "keycloak", url, pki, creds, "temp-admin", proxied)
+    o, f = operator_layout("kc-operator", "keycloak", url, pki, creds, "temp-admin")
     objs += o; owned[("kc-operator", "keycloak")] = f
 
     # --- Keycloak Operator with a service-account bootstrap admin. The operator
     # still creates <name>-initial-admin; its user was deleted here, so only the
     # service account works.
-    o, f = operator_layout("kc-operator-sa", "keycloak", url, pki, creds, "sa-temp-admin", proxied,
+    o, f = operator_layout("kc-operator-sa", "keycloak", url, pki, creds, "sa-temp-admin",
                            service_secret="keycloak-bootstrap-admin-client")
     objs += o; owned[("kc-operator-sa", "keycloak")] = f
     objs.append(secret("kc-operator-sa", "keycloak-bootstrap-admin-client",
                        {"client-id": SA_CLIENT, "client-secret": creds[SA_CLIENT]}))
 
     # --- Stale bootstrap admin: the initial-admin's user was deleted after bootstrap.
-    o, f = operator_layout("kc-stale", "keycloak", url, pki, creds, "stale-admin", proxied)
+    o, f = operator_layout("kc-stale", "keycloak", url, pki, creds, "stale-admin")
     objs += o; owned[("kc-stale", "keycloak")] = f
 
     # --- Bitnami-style, admin user as a literal env value (older chart/image names).
@@ -407,8 +391,6 @@ def layouts(url, pki, creds, proxied):
         "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]},
         service_name="keycloak-headless"))
     objs.append(service(ns, "keycloak", [port("http", 80, "http")], selector=labels, labels=labels))
-    proxied.pod(ns, "keycloak-0", labels, BITNAMI_IMAGE)
-    proxied.endpoints(ns, "keycloak", "keycloak-0", [("http", TH_HTTP)])
 
     # --- Bitnami chart 25.x as rendered: user name and relative path in the
     # ConfigMap <fullname>-env-vars (envFrom), password from Secret <fullname>.
@@ -427,8 +409,6 @@ def layouts(url, pki, creds, proxied):
         "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]},
         service_name="keycloak-headless"))
     objs.append(service(ns, "keycloak", [port("http", 80, "http")], selector=labels, labels=labels))
-    proxied.pod(ns, "keycloak-0", labels, BITNAMI_IMAGE)
-    proxied.endpoints(ns, "keycloak", "keycloak-0", [("http", TH_HTTP)])
 
     # --- codecentric keycloakx: both values from a Secret with custom keys; an Ingress.
     ns = "kc-keycloakx"
@@ -452,12 +432,10 @@ def layouts(url, pki, creds, proxied):
                               "path": RELATIVE_PATH + "/", "pathType": "Prefix",
                               "backend": {"service": {"name": "keycloak-keycloakx-http",
                                                       "port": {"name": "http"}}}}]}}]}})
-    proxied.pod(ns, "keycloak-keycloakx-0", labels, KEYCLOAKX_IMAGE)
-    proxied.endpoints(ns, "keycloak-keycloakx-http", "keycloak-keycloakx-0", [("http", TH_HTTP)])
 
     # --- Two Keycloaks in one namespace: an Operator CR and a plain Deployment.
     ns = "kc-two"
-    o, f = operator_layout(ns, "keycloak", url, pki, creds, "two-admin", proxied)
+    o, f = operator_layout(ns, "keycloak", url, pki, creds, "two-admin")
     objs += o; owned[(ns, "keycloak")] = f
     plain = {"app": "keycloak-plain"}
     objs.append(secret(ns, "keycloak-plain-admin", {"password": creds["plain-admin"]}))
@@ -469,18 +447,19 @@ def layouts(url, pki, creds, proxied):
                 env_value("KC_HTTPS_PORT", "8443")],
         "ports": [{"name": "https", "containerPort": 8443, "protocol": "TCP"}]}))
     objs.append(service(ns, "keycloak-plain", [port("https", 8443)], selector=plain, labels=plain))
-    proxied.pod(ns, "keycloak-plain-6d5f7c9b8d-x2k9q", plain, PLAIN_IMAGE)
-    proxied.endpoints(ns, "keycloak-plain", "keycloak-plain-6d5f7c9b8d-x2k9q", [("https", TH_HTTPS)])
     return objs, owned
 
 
-def csm_objects(proxied):
-    """services: CSM's Keycloak workload and Service (cray-keycloak chart 5.x,
-    codecentric keycloakx 2.1.1 with fullnameOverride cray-keycloak), and the
+def csm_objects():
+    """services: CSM's Keycloak workload and Services as the cray-keycloak
+    chart 5.x renders them (codecentric keycloakx 2.1.1 with nameOverride
+    keycloak, fullnameOverride cray-keycloak, replicas 3, podManagementPolicy
+    Parallel; its own templates/service.yaml adds Service `keycloak`), and the
     proxy-test Services."""
     ns = "services"
     labels = {"app.kubernetes.io/name": "keycloak", "app.kubernetes.io/instance": "cray-keycloak"}
-    objs = [
+    testhost = {"app": "keycloak-testhost"}
+    return [
         workload("StatefulSet", ns, "cray-keycloak", labels, {
             "name": "keycloak", "image": CSM_IMAGE,
             "command": ["/opt/keycloak/bin/kc.sh", "start", "--http-enabled=true", "--http-port=8080",
@@ -489,26 +468,25 @@ def csm_objects(proxied):
                     env_secret("KEYCLOAK_ADMIN", "keycloak-master-admin-auth", "user"),
                     env_secret("KEYCLOAK_ADMIN_PASSWORD", "keycloak-master-admin-auth", "password")],
             "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]},
-            replicas=3, service_name="cray-keycloak-headless"),
+            replicas=3, service_name="cray-keycloak-headless", parallel=True),
         # The Service CSM's API gateway routes /keycloak to (port 80, plain HTTP).
         service(ns, "cray-keycloak-http", [port("http", 80, "http")], selector=labels,
                 labels=dict(labels, **{"app.kubernetes.io/component": "http"})),
-        # Selector-less Services for the proxy tests.
-        service(ns, "keycloak-testhost", [port("https", 8443)]),
-        service(ns, "keycloak-noendpoints", [port("https", 8443)]),
-        service(ns, "keycloak-refused", [port("https", 8443)]),
-        service(ns, "keycloak-reset", [port("https", 8443)]),
+        # cray-keycloak's templates/service.yaml ("for backwards compatibility
+        # and is deprecated"): port 8080 -> the pods' http port.
+        service(ns, "keycloak", [port("http", 8080, "http")], selector=labels),
+        # Proxy tests: one Keycloak-looking pod at the test host's address;
+        # the Services pick the relay's port through targetPort.
+        workload("StatefulSet", ns, "keycloak-testhost", testhost, {
+            "name": "keycloak", "image": CSM_IMAGE,
+            "ports": [{"name": "https", "containerPort": TH_HTTPS, "protocol": "TCP"}]}),
+        service(ns, "keycloak-testhost", [port("https", 8443, TH_HTTPS)], selector=testhost),
+        service(ns, "keycloak-refused", [port("https", 8443, TH_REFUSED)], selector=testhost),
+        service(ns, "keycloak-reset", [port("https", 8443, TH_RESET)], selector=testhost),
+        # No pod matches: its Endpoints object has no addresses.
+        # (Without any Endpoints object the API server answers 404 "services ... not found".)
+        service(ns, "keycloak-noendpoints", [port("https", 8443)], selector={"app": "keycloak-notready"}),
     ]
-    proxied.pod(ns, "keycloak-testhost", {"app": "keycloak-testhost"}, CSM_IMAGE)
-    proxied.endpoints(ns, "cray-keycloak-http", "keycloak-testhost", [("http", TH_HTTP)])
-    proxied.endpoints(ns, "keycloak-testhost", "keycloak-testhost", [("https", TH_HTTPS)])
-    # Its only pod is not ready (as when Keycloak fails its readiness probe).
-    # (Without any Endpoints object the API server answers 404 "services ... not found".)
-    proxied.pod(ns, "keycloak-notready", {"app": "keycloak-notready"}, CSM_IMAGE, ready=False)
-    proxied.endpoints(ns, "keycloak-noendpoints", "keycloak-notready", [("https", TH_HTTPS)], ready=False)
-    proxied.endpoints(ns, "keycloak-refused", "keycloak-testhost", [("https", TH_REFUSED)])
-    proxied.endpoints(ns, "keycloak-reset", "keycloak-testhost", [("https", TH_RESET)])
-    return objs
 
 
 def rbac_objects():
@@ -553,8 +531,7 @@ class Kube:
         "Namespace": ("namespaces", False), "ClusterRole": ("clusterroles", False),
         "RoleBinding": ("rolebindings", True), "Secret": ("secrets", True),
         "ConfigMap": ("configmaps", True), "Service": ("services", True),
-        "Endpoints": ("endpoints", True), "EndpointSlice": ("endpointslices", True),
-        "Pod": ("pods", True), "StatefulSet": ("statefulsets", True),
+        "StatefulSet": ("statefulsets", True),
         "Deployment": ("deployments", True), "Ingress": ("ingresses", True),
         "Keycloak": ("keycloaks", True),
     }
@@ -598,12 +575,6 @@ class Kube:
         def one(obj):
             self.request("PATCH", self.path(obj) + "?fieldManager=sandbox-layouts&force=true", obj,
                          "application/apply-patch+yaml")
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            list(pool.map(one, objects))
-
-    def patch_status(self, objects, status):
-        def one(obj):
-            self.request("PATCH", self.path(obj) + "/status", status, "application/merge-patch+json")
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             list(pool.map(one, objects))
 
@@ -656,11 +627,9 @@ def seed(dirpath, testhost_ip):
     wait_established(kube, ["keycloaks.k8s.keycloak.org", "keycloakrealmimports.k8s.keycloak.org"])
     t1 = time.monotonic()
 
-    proxied = Proxied(testhost_ip)
     kube.apply([{"apiVersion": "v1", "kind": "Namespace", "metadata": meta(ns)} for ns in LAYOUT_NAMESPACES])
-    layout_objs, owned = layouts(url, pki, creds, proxied)
-    kube.apply(rbac_objects() + csm_objects(proxied) + layout_objs
-               + list(proxied.pods.values()) + proxied.objects)
+    layout_objs, owned = layouts(url, pki, creds)
+    kube.apply(rbac_objects() + csm_objects() + layout_objs)
 
     # Objects the operator owns point at their Keycloak CR.
     owned_objs = []
@@ -672,27 +641,75 @@ def seed(dirpath, testhost_ip):
                 "name": cr["metadata"]["name"], "uid": cr["metadata"]["uid"],
                 "controller": True, "blockOwnerDeletion": True})
     kube.apply(owned_objs)
+    t2 = time.monotonic()
+    wait_workloads_ready(kube, [o for o in layout_objs + owned_objs + csm_objects()
+                                if o["kind"] in ("StatefulSet", "Deployment")])
+    print("layouts.py: Keycloak admins %.1fs, CRDs ready at %.1fs, objects %.1fs, pods ready %.1fs"
+          % (t_kc, t1 - t0, t2 - t1, time.monotonic() - t2), file=sys.stderr)
 
-    # Pod IPs through the status subresource (no kubelet sets them).
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
-    def status(key):
-        pod, ready = proxied.pods[key], proxied.ready[key]
-        kube.patch_status([pod], {"status": {
-            "phase": "Running", "podIP": testhost_ip, "podIPs": [{"ip": testhost_ip}],
-            "conditions": [{"type": "Ready", "status": str(ready), "lastTransitionTime": now}],
-            "containerStatuses": [{"name": "keycloak", "image": pod["spec"]["containers"][0]["image"],
-                                   "imageID": "", "ready": ready, "started": True, "restartCount": 0,
-                                   "state": {"running": {"startedAt": now}}}]}})
-    with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        list(pool.map(status, list(proxied.pods)))
-    print("layouts.py: Keycloak admins %.1fs, CRDs ready at %.1fs, objects %.1fs"
-          % (t_kc, t1 - t0, time.monotonic() - t1), file=sys.stderr)
+def wait_workloads_ready(kube, workloads, timeout=120):
+    """Until every workload's controller reports all replicas ready (pods
+    created by kube-controller-manager, scheduled, made Ready by kwok)."""
+    deadline = time.monotonic() + timeout
+    pending = {kube.path(w): w["spec"]["replicas"] for w in workloads}
+    while pending:
+        for path, want in list(pending.items()):
+            obj = kube.get(path)
+            st = obj.get("status", {})
+            if (st.get("observedGeneration") == obj["metadata"]["generation"]
+                    and st.get("readyReplicas", 0) == want and st.get("replicas", 0) == want):
+                del pending[path]
+        if not pending:
+            break
+        if time.monotonic() > deadline:
+            sys.exit("layouts.py: not ready within %ds (ready/wanted): %s" % (timeout, ", ".join(
+                "%s %s/%d" % (p.split("/namespaces/")[1], kube.get(p).get("status", {}).get("readyReplicas", 0), n)
+                for p, n in pending.items())))
+        time.sleep(0.5)
+
+
+def kwok_config(dirpath, testhost_ip, out):
+    """kwok's configuration: options, Stage objects and port forwards, as one
+    multi-document YAML file (JSON documents are YAML)."""
+    ports = dict(line.strip().split("=", 1) for line in open(os.path.join(dirpath, "ports.env")) if "=" in line)
+    target = {"https": int(ports["KC_PORT"]), "http": int(ports["KC_HTTP_PORT"])}
+    # The test host owns x.y.z.0/30 of its /24 (every instance's test host
+    # sits at .0/30 of some /24): kwok's pod addresses take the upper half.
+    cidr = testhost_ip.rsplit(".", 1)[0] + ".128/25"
+    docs = [{
+        "apiVersion": "config.kwok.x-k8s.io/v1alpha1", "kind": "KwokConfiguration",
+        "options": {
+            "cidr": cidr,
+            "nodeIP": "127.0.0.1", "nodePort": int(ports["KWOK_PORT"]),
+            "serverAddress": "127.0.0.1:" + ports["KWOK_PORT"],
+            "tlsCertFile": os.path.join(dirpath, "pki", "kwok.crt"),
+            "tlsPrivateKeyFile": os.path.join(dirpath, "pki", "kwok.key"),
+            "manageNodesWithAnnotationSelector": KWOK_NODE_ANNOTATION + "=fake",
+            "enableDebuggingHandlers": True,   # the kubelet API (port forwarding)
+            # Defaults kwok applies only without a config file.
+            "podPlayStageParallelism": 4, "nodePlayStageParallelism": 4,
+            "nodeLeaseParallelism": 4, "podsOnNodeSyncParallelism": 1,
+        }}]
+    for ns, fwd in PORT_FORWARDS.items():
+        docs.append({
+            "apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "ClusterPortForward",
+            "metadata": {"name": "keycloak-" + ns},
+            "spec": {"selector": {"matchNamespaces": [ns]},
+                     "forwards": [{"ports": [p], "target": {"address": "127.0.0.1", "port": target[scheme]}}
+                                  for p, scheme in sorted(fwd.items())]}})
+    with open(os.path.join(HERE, "kwok", "stages.yaml")) as f:
+        stages = f.read().replace("@TESTHOST_IP@", testhost_ip)
+    with open(out + ".tmp", "w") as f:
+        f.write("\n---\n".join(json.dumps(d, indent=1) for d in docs) + "\n---\n" + stages)
+    os.replace(out + ".tmp", out)
 
 
 def main(argv):
     if len(argv) == 4 and argv[1] == "seed":
         seed(argv[2], argv[3])
+    elif len(argv) == 5 and argv[1] == "kwok-config":
+        kwok_config(argv[2], argv[3], argv[4])
     else:
         sys.exit(__doc__)
 

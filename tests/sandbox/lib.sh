@@ -15,7 +15,7 @@ LOG_TAG=sandbox
 SANDBOX_ROOT="$REPO_ROOT/target/sandbox"
 
 # The servers of one instance, in start order; each has DIR/NAME.pid and DIR/NAME.log.
-SANDBOX_SERVERS=(etcd kube-apiserver keycloak)
+SANDBOX_SERVERS=(etcd kube-apiserver kube-controller-manager kube-scheduler keycloak kwok)
 
 # The directory of one sandbox instance, per Keycloak version.
 instance_dir() { printf '%s/%s\n' "$SANDBOX_ROOT" "$1"; }
