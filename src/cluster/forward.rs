@@ -102,11 +102,15 @@ impl Cluster {
         let pods = listed.map_err(|err| kube_error(err, &what, self.server()))?.items;
         let total = pods.len();
         let pod = first_ready_pod(pods).ok_or_else(|| {
+            let selector = labels.join(",");
             Error::new(
                 Kind::Unreachable,
-                format!("no Running and Ready pod behind Service {} to forward to ({total} pods selected)", target.service),
+                format!(
+                    "no Running and Ready pod behind Service {} to forward to (selector {selector}: {total} pods)",
+                    target.service
+                ),
             )
-            .hint("check that Keycloak's pods are running and ready (kubectl get pods)")
+            .hint(format!("check them with: kubectl get pods -n {namespace} -l {selector}"))
         })?;
         let name = pod.metadata.name.clone().unwrap_or_default();
         let container_port = match port.target_port {
@@ -152,7 +156,8 @@ impl Forward {
         let mut forwarder = opened.map_err(|err| forward_error(err, &what, pod))?;
         let stream = forwarder.take_stream(*port).expect("the port asked for");
         let error = forwarder.take_error(*port).map(|error| Box::pin(error) as KubeletError);
-        Ok(Tunnel { stream, error, runtime: Arc::clone(&self.runtime), _forwarder: forwarder })
+        let target = format!("{pod}:{port}");
+        Ok(Tunnel { stream, error, target, runtime: Arc::clone(&self.runtime), _forwarder: forwarder })
     }
 }
 
@@ -163,6 +168,8 @@ pub struct Tunnel {
     stream: DuplexStream,
     /// What the kubelet says went wrong (its error channel), if anything.
     error: Option<KubeletError>,
+    /// `namespace/pod:port`, for errors.
+    target: String,
     runtime: Arc<tokio::runtime::Runtime>,
     /// Pumps the WebSocket while the runtime runs; dropped with the tunnel.
     _forwarder: Portforwarder,
@@ -183,8 +190,12 @@ impl Tunnel {
             return Ok(read);
         }
         match self.error.take() {
-            Some(error) => match self.runtime.block_on(tokio::time::timeout(ERROR_WAIT, error)) {
-                Ok(Some(reason)) => Err(io::Error::new(io::ErrorKind::ConnectionAborted, format!("kubelet: {reason}"))),
+            // (the timer is made inside the runtime, which it needs)
+            Some(error) => match self.runtime.block_on(async { tokio::time::timeout(ERROR_WAIT, error).await }) {
+                Ok(Some(reason)) => Err(io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    format!("the kubelet closed the port-forward to {}: {reason}", self.target),
+                )),
                 _ => Ok(0),
             },
             None => Ok(0),

@@ -77,6 +77,32 @@ impl ServiceRef {
         ServiceRef { target: ServicePort { service, port: 80, https: false }, relative_path: url_path(url) }
     }
 
+    /// The Service a URL names by its cluster-internal host
+    /// (`NAME.NAMESPACE.svc[.cluster.local]`), port from the URL or its scheme.
+    fn from_url(url: &str) -> Option<Self> {
+        let (scheme, _) = url.split_once("://")?;
+        let https = match scheme.to_ascii_lowercase().as_str() {
+            "https" => true,
+            "http" => false,
+            _ => return None,
+        };
+        let host_port = crate::keycloak::host_of(url);
+        let host_port = host_port.rsplit_once('@').map_or(host_port, |(_, rest)| rest);
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, port.parse().ok()?),
+            None => (host_port, if https { 443 } else { 80 }),
+        };
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let labels = host.strip_suffix(".svc").or_else(|| host.strip_suffix(".svc.cluster.local"))?;
+        let (name, namespace) = labels.split_once('.')?;
+        let label = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !label(name) || !label(namespace) {
+            return None;
+        }
+        let service = ObjectRef { namespace: namespace.to_string(), name: name.to_string() };
+        Some(ServiceRef { target: ServicePort { service, port, https }, relative_path: url_path(url) })
+    }
+
     fn found(&self, from: &str) -> Found {
         let scheme = if self.target.https { "https" } else { "http" };
         let ObjectRef { namespace, name } = &self.target.service;
@@ -125,7 +151,10 @@ impl Located {
     /// Explicit settings, or CSM's layout: no discovery.
     fn from_settings(settings: &Settings, admin_data: Option<BTreeMap<String, Vec<u8>>>) -> Self {
         // CSM's layout is the one where the admin Secret's data was read here.
-        let service = admin_data.as_ref().map(|_| ServiceRef::csm(&settings.keycloak_url.value));
+        let url = &settings.keycloak_url.value;
+        // CSM's default URL, or CSM's admin Secret found: CSM's Keycloak Service.
+        let csm = !settings.keycloak_url.is_explicit() || admin_data.is_some();
+        let service = ServiceRef::from_url(url).or_else(|| csm.then(|| ServiceRef::csm(url)));
         Located {
             admin: Setting {
                 value: AdminSource::Secret(settings.admin_secret.value.clone()),
@@ -194,10 +223,11 @@ impl Candidate {
             }
             _ => (settings.keycloak_url.clone(), false),
         };
-        let service = match candidate.origin {
+        // A URL naming a Service is its own answer; otherwise the Service found.
+        let service = ServiceRef::from_url(&url.value).or_else(|| match candidate.origin {
             Origin::CsmSecret => Some(ServiceRef::csm(&url.value)),
             _ => candidate.service.clone(),
-        };
+        });
         Ok(Located {
             admin,
             url,
@@ -351,6 +381,26 @@ fn join_path(base: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_urls_name_their_service_and_port() {
+        let of = |url| ServiceRef::from_url(url).map(|s| (s.target.to_string(), s.relative_path));
+        assert_eq!(of("http://keycloak.kc-bitnami.svc/keycloak"), Some(("kc-bitnami/keycloak:80".into(), "/keycloak".into())));
+        assert_eq!(
+            of("https://keycloak-service.ns.svc.cluster.local:8443/"),
+            Some(("ns/https:keycloak-service:8443".into(), String::new()))
+        );
+        assert_eq!(of("HTTPS://Kc.NS.svc."), Some(("ns/https:kc:443".into(), String::new())));
+        for other in [
+            "https://sso.example.com/keycloak",
+            "https://a.b.c.svc/",
+            "https://kc.ns.svc:x/",
+            "ftp://a.b.svc/",
+            "https://.ns.svc/",
+        ] {
+            assert_eq!(of(other), None, "{other}");
+        }
+    }
 
     fn candidate(namespace: &str, name: &str, origin: Origin) -> Candidate {
         Candidate {

@@ -119,6 +119,20 @@ fn completion_offers_client_ids_by_prefix_from_keycloak() {
     assert!(direct.raw_stderr.is_empty(), "{direct:?}");
 }
 
+#[test]
+fn completion_reaches_keycloak_through_a_port_forward_within_its_bound() {
+    // CSM's default URL does not resolve here: the candidates come through a
+    // port-forward to Keycloak's pod, without a note, inside the 2 s bound.
+    let run =
+        || completer(&["client-secret", "my-test"]).env_remove("KUBECTL_KEYCLOAK_URL").env_remove("KUBECTL_KEYCLOAK_CA_FILE");
+    let direct = run().run();
+    assert_eq!((direct.stdout.as_str(), direct.raw_stderr.as_str()), ("my-test-client\tconfidential\n:4\n", ""), "{direct:?}");
+    assert!(direct.elapsed < Duration::from_secs(2), "{direct:?}");
+    let outcome = kubectl_complete(&["client-secret", "my-test"]).env_remove("KUBECTL_KEYCLOAK_URL").run();
+    only_kubectl_notes(&outcome);
+    assert_eq!(candidates(&outcome).0, ["my-test-client"]);
+}
+
 /// No candidates, exit 0, the NoFileComp directive and nothing on stderr.
 fn silent(outcome: Outcome) {
     only_kubectl_notes(&outcome);

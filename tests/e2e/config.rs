@@ -38,7 +38,7 @@ fn config_file_with_an_unknown_key_is_refused() {
         &format!(
             "kubectl-keycloak: error: config file {} is invalid: unknown key \"insecure-skip-keycloak-tls-verify\" in contexts.sandbox; \
              sections are defaults and contexts.NAME, keys keycloak-url, realm, admin-realm, admin-secret, admin-user, admin-user-key, admin-password-key, \
-             keycloak, keycloak-ca-file, keycloak-ca-configmap",
+             keycloak, keycloak-ca-file, keycloak-ca-configmap, port-forward",
             file.display()
         ),
     );

@@ -79,17 +79,6 @@ fn workload_layouts_take_their_admin_from_the_pod_spec() {
 }
 
 #[test]
-fn a_cluster_internal_service_url_says_so_and_how_to_forward_a_port() {
-    bare(&["-n", "kc-bitnami", "client-secret", "my-test-client"]).run().fails_with(
-        7,
-        "kubectl-keycloak: error: cannot resolve Keycloak host keycloak.kc-bitnami.svc:80; \
-         http://keycloak.kc-bitnami.svc:80/keycloak is a cluster-internal Service address (discovered: Service kc-bitnami/keycloak); \
-         pass --keycloak-url with the Ingress host or another reachable URL, or forward a port: \
-         kubectl port-forward -n kc-bitnami svc/keycloak 8080:80 and --keycloak-url http://localhost:8080/keycloak",
-    );
-}
-
-#[test]
 fn explicit_flags_win_over_what_is_found() {
     // The Operator's initial admin is ignored when --admin-secret names CSM's.
     bare(&["-n", "kc-operator", "client-secret", "my-test-client", "--admin-secret", "services/keycloak-master-admin-auth"])
@@ -242,14 +231,17 @@ fn discover_check_logs_in_to_each_and_reports_the_stale_one() {
     for (namespace, name) in [("kc-operator", "keycloak"), ("kc-operator-sa", "keycloak"), ("kc-two", "keycloak")] {
         assert_eq!(find(&found, namespace, name)["status"], "OK", "{namespace}/{name}");
     }
-    // URLs that resolve only in a cluster are checked through the API
-    // server's service proxy (the sandbox's test host backs their Services).
-    for (namespace, name) in
-        [("kc-bitnami", "keycloak"), ("kc-bitnami-chart", "keycloak"), ("kc-keycloakx", "keycloak-keycloakx")]
-    {
+    // URLs that resolve only in a cluster are checked through a port-forward
+    // to the pod behind their Service (HTTP, or TLS verified to the pod).
+    for (namespace, name, pod) in [
+        ("kc-bitnami", "keycloak", "keycloak-0"),
+        ("kc-bitnami-chart", "keycloak", "keycloak-0"),
+        ("kc-keycloakx", "keycloak-keycloakx", "keycloak-keycloakx-0"),
+        ("kc-internal", "keycloak", "keycloak-0"),
+    ] {
         assert_eq!(
             find(&found, namespace, name)["status"],
-            "OK through the API server's service proxy (the URL does not resolve here)",
+            format!("OK through a port-forward to pod {namespace}/{pod}"),
             "{namespace}/{name}"
         );
     }

@@ -21,6 +21,7 @@ mod identifiers;
 mod leaks;
 mod manifests;
 mod pipes;
+mod port_forward;
 mod regenerate;
 mod rotated;
 mod service_account_admin;

@@ -13,7 +13,7 @@ use crate::gateway::{Answer, FakeGateway};
 use crate::sandbox::{apply_secret, enc, sandbox, unique};
 
 /// A master-realm admin user with a password, and a Secret holding both.
-fn own_admin() -> (String, String) {
+pub fn own_admin() -> (String, String) {
     let user = unique("kk-session-admin");
     let password = format!("{user}-Pw-1");
     crate::common::register_secret(&password);
@@ -30,7 +30,7 @@ fn own_admin() -> (String, String) {
     (user, id)
 }
 
-fn sessions_of(user_id: &str) -> usize {
+pub fn sessions_of(user_id: &str) -> usize {
     let (status, sessions) = sandbox().admin("GET", &format!("/master/users/{user_id}/sessions"), None);
     assert_eq!(status, 200, "{sessions}");
     sessions.as_array().unwrap().len()

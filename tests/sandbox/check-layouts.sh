@@ -254,6 +254,7 @@ LC_KEYCLOAKS=(
   "kc-keycloakx statefulset/keycloak-keycloakx keycloak-keycloakx-http 80 http"
   "kc-two statefulset/keycloak keycloak-service 8443 https"
   "kc-two deployment/keycloak-plain keycloak-plain 8443 https"
+  "kc-internal statefulset/keycloak keycloak-service 8443 https"
   "services statefulset/cray-keycloak cray-keycloak-http 80 http"
   "services statefulset/cray-keycloak keycloak 8080 http"
 )

@@ -66,7 +66,10 @@ PORT_FORWARDS = {
     "kc-bitnami-chart": {8080: "http"},
     "kc-keycloakx": {8080: "http"},          # keycloakx: http 8080 (Service 80)
     "kc-two": {8443: "https"},               # Operator and plain Deployment: https 8443
-    "services": {8080: "http", 8443: "https"},   # CSM: http 8080 (Services 80, 8080); keycloak-testhost 8443
+    "kc-internal": {8443: "https"},          # an Operator CR without a hostname
+    # CSM: http 8080 (Services 80, 8080); keycloak-testhost 8443 and, for
+    # keycloak-refused, 8444: the test host's port where nothing listens.
+    "services": {8080: "http", 8443: "https", TH_REFUSED: "refused"},
 }
 
 # Master-realm identities, one per layout. "deleted": created, then removed
@@ -80,11 +83,12 @@ USERS = {
     "keycloakx-admin": "kc-keycloakx",
     "two-admin": "kc-two",
     "plain-admin": "kc-two",
+    "internal-admin": "kc-internal",
 }
 DELETED_USERS = ("sa-temp-admin", "stale-admin")
 SA_CLIENT = "operator-sa-admin"             # kc-operator-sa
 LAYOUT_NAMESPACES = ["kc-operator", "kc-operator-sa", "kc-bitnami", "kc-bitnami-chart",
-                     "kc-keycloakx", "kc-two", "kc-stale"]
+                     "kc-keycloakx", "kc-two", "kc-stale", "kc-internal"]
 
 
 # ----------------------------------------------------------------- Keycloak
@@ -305,8 +309,9 @@ def tls_secret(ns, name, pki):
 def keycloak_cr(ns, name, url, service_secret=None):
     spec = {
         "instances": 1,
-        # Hostname v2 (Keycloak 25+): a full URL, path included.
-        "hostname": {"hostname": url},
+        # Hostname v2 (Keycloak 25+): a full URL, path included; without one,
+        # the Operator's pods answer to any host (strict: false).
+        "hostname": {"hostname": url} if url else {"strict": False},
         "http": {"tlsSecret": name + "-tls", "httpsPort": 8443},
         # The server's own path; the operator passes it as KC_HTTP_RELATIVE_PATH.
         "additionalOptions": [{"name": "http-relative-path", "value": RELATIVE_PATH}],
@@ -330,7 +335,7 @@ def operator_layout(ns, name, url, pki, creds, admin_user, service_secret=None):
                "kubernetes.io/basic-auth", labels),
     ]
     env = [
-        env_value("KC_HOSTNAME", url),
+        env_value("KC_HOSTNAME", url) if url else env_value("KC_HOSTNAME_STRICT", "false"),
         env_value("KC_HTTP_ENABLED", "false"),
         env_value("KC_HTTPS_PORT", "8443"),
         env_value("KC_HTTPS_CERTIFICATE_FILE", "/mnt/certificates/tls.crt"),
@@ -374,6 +379,12 @@ def layouts(url, pki, creds):
     objs += o; owned[("kc-operator-sa", "keycloak")] = f
     objs.append(secret("kc-operator-sa", "keycloak-bootstrap-admin-client",
                        {"client-id": SA_CLIENT, "client-secret": creds[SA_CLIENT]}))
+
+    # --- An Operator CR without spec.hostname: its URL is the Operator's
+    # Service, https://keycloak-service.kc-internal.svc:8443, which resolves
+    # only inside the cluster.
+    o, f = operator_layout("kc-internal", "keycloak", None, pki, creds, "internal-admin")
+    objs += o; owned[("kc-internal", "keycloak")] = f
 
     # --- Stale bootstrap admin: the initial-admin's user was deleted after bootstrap.
     o, f = operator_layout("kc-stale", "keycloak", url, pki, creds, "stale-admin")
@@ -503,6 +514,11 @@ def rbac_objects():
     objs = [
         cluster_role("sandbox-credential-reader", [
             {"apiGroups": [""], "resources": ["secrets", "configmaps", "services"], "verbs": ["get"]}]),
+        # The port-forward's needs: the Service (credential-reader), its pods, the subresource.
+        cluster_role("sandbox-pod-reader", [
+            {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]),
+        cluster_role("sandbox-port-forward", [
+            {"apiGroups": [""], "resources": ["pods/portforward"], "verbs": ["get", "create"]}]),
         cluster_role("sandbox-service-proxy", [
             {"apiGroups": [""], "resources": ["services/proxy"], "verbs": ["get", "create"]}]),
         cluster_role("sandbox-keycloak-discoverer", [
@@ -516,6 +532,11 @@ def rbac_objects():
         objs.append(binding(ns, "sandbox-credential-reader", "sandbox-proxy"))
         objs.append(binding(ns, "sandbox-service-proxy", "sandbox-proxy"))
         objs.append(binding(ns, "sandbox-credential-reader", "sandbox-noproxy"))
+        # sandbox-forward may forward ports; sandbox-noforward may list the pods, no more.
+        for user in ("sandbox-forward", "sandbox-noforward"):
+            objs.append(binding(ns, "sandbox-credential-reader", user))
+            objs.append(binding(ns, "sandbox-pod-reader", user))
+        objs.append(binding(ns, "sandbox-port-forward", "sandbox-forward"))
     objs.append(binding("kc-operator", "sandbox-keycloak-discoverer", "sandbox-namespaced"))
     return objs
 
@@ -673,7 +694,8 @@ def kwok_config(dirpath, testhost_ip, out):
     """kwok's configuration: options, Stage objects and port forwards, as one
     multi-document YAML file (JSON documents are YAML)."""
     ports = dict(line.strip().split("=", 1) for line in open(os.path.join(dirpath, "ports.env")) if "=" in line)
-    target = {"https": int(ports["KC_PORT"]), "http": int(ports["KC_HTTP_PORT"])}
+    target = {"https": ("127.0.0.1", int(ports["KC_PORT"])), "http": ("127.0.0.1", int(ports["KC_HTTP_PORT"])),
+              "refused": (testhost_ip, TH_REFUSED)}
     # The test host owns x.y.z.0/30 of its /24 (every instance's test host
     # sits at .0/30 of some /24): kwok's pod addresses take the upper half.
     cidr = testhost_ip.rsplit(".", 1)[0] + ".128/25"
@@ -696,7 +718,7 @@ def kwok_config(dirpath, testhost_ip, out):
             "apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "ClusterPortForward",
             "metadata": {"name": "keycloak-" + ns},
             "spec": {"selector": {"matchNamespaces": [ns]},
-                     "forwards": [{"ports": [p], "target": {"address": "127.0.0.1", "port": target[scheme]}}
+                     "forwards": [{"ports": [p], "target": {"address": target[scheme][0], "port": target[scheme][1]}}
                                   for p, scheme in sorted(fwd.items())]}})
     with open(os.path.join(HERE, "kwok", "stages.yaml")) as f:
         stages = f.read().replace("@TESTHOST_IP@", testhost_ip)
