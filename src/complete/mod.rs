@@ -35,7 +35,7 @@ use crate::error::{Error, Result};
 use crate::settings::Given;
 use crate::trace;
 
-mod line;
+pub(crate) mod line;
 pub mod script;
 
 use line::{args_of, command, parse_line};
@@ -115,7 +115,7 @@ impl Answer {
         Answer { candidates, directive: NO_FILES }
     }
 
-    fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::new();
         for (value, help) in &self.candidates {
             out.push_str(value);

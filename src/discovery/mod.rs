@@ -8,9 +8,9 @@
 //! another `-n` is given) nothing is listed: the Secret read is the one the
 //! command makes anyway.
 
-mod env;
-mod operator;
-mod workload;
+pub(crate) mod env;
+pub(crate) mod operator;
+pub(crate) mod workload;
 
 use std::collections::BTreeMap;
 

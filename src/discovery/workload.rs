@@ -89,7 +89,7 @@ fn service_ref(service: &Service, relative_path: &str) -> Option<ServiceRef> {
 
 /// The URL of an Ingress rule whose backend is this Service: https when the
 /// Ingress has TLS for that host.
-fn ingress_url(ingresses: &[Ingress], service: &ObjectRef, relative_path: &str) -> Option<Found> {
+pub(crate) fn ingress_url(ingresses: &[Ingress], service: &ObjectRef, relative_path: &str) -> Option<Found> {
     ingresses.iter().filter(|ingress| ingress.metadata.namespace.as_deref() == Some(&service.namespace)).find_map(|ingress| {
         let spec = ingress.spec.as_ref()?;
         let rule = spec.rules.iter().flatten().find(|rule| {

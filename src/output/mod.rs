@@ -6,7 +6,7 @@
 
 mod fields;
 pub mod manifest;
-mod quote;
+pub(crate) mod quote;
 mod secrets;
 mod table;
 

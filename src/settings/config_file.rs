@@ -68,6 +68,11 @@ impl ConfigFile {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile { path, ..Default::default() }),
             Err(err) => return Err(Error::new(Kind::Usage, format!("cannot read config file {}: {err}", path.display()))),
         };
+        Self::parse(path, &text)
+    }
+
+    /// The file's `text`, as read from `path` (which errors name).
+    pub(crate) fn parse(path: PathBuf, text: &str) -> Result<Self> {
         let invalid = |why: String| {
             Error::new(Kind::Usage, format!("config file {} is invalid: {why}", path.display()))
                 .hint(format!("sections are defaults and contexts.NAME, keys {}", keys().join(", ")))
@@ -75,7 +80,7 @@ impl ConfigFile {
         let raw: Raw = if text.trim().is_empty() {
             Raw { defaults: BTreeMap::new(), contexts: BTreeMap::new() }
         } else {
-            serde_saphyr::from_str(&text).map_err(|err| invalid(crate::error::one_line(&err.to_string())))?
+            serde_saphyr::from_str(text).map_err(|err| invalid(crate::error::one_line(&err.to_string())))?
         };
         for (section, entries) in std::iter::once(("defaults".to_string(), &raw.defaults))
             .chain(raw.contexts.iter().map(|(name, entries)| (format!("contexts.{name}"), entries)))
