@@ -9,7 +9,7 @@ use crate::cluster::{Cluster, Kube, PodPort};
 use crate::credentials::AdminCredentials;
 use crate::discovery::{self, Located};
 use crate::error::{Error, Kind, Result};
-use crate::keycloak::{self, AdminApi, Connection, ExtraCa, Login, OsRoots};
+use crate::keycloak::{self, AdminApi, Connection, ExtraCa, Login, OsRoots, Route};
 use crate::settings::{self, PortForward, Settings};
 use crate::trace;
 
@@ -145,7 +145,7 @@ fn connect_early(settings: &Settings) -> Option<Connection> {
         None => Vec::new(),
     };
     let tls = keycloak::tls_config(keycloak::os_roots(OsRoots::Bundle), &extra, false).ok()?;
-    let connection = Connection::new(&settings.keycloak_url.value, settings.timeout, tls).ok()?;
+    let connection = Connection::new(&settings.keycloak_url.value, settings.timeout, tls, Route::Direct).ok()?;
     connection.connect(&settings.admin_realm.value).then_some(connection)
 }
 
@@ -176,7 +176,7 @@ fn log_in(
 ) -> Result<Login> {
     let tls = trust(cluster, located, settings, roots)?;
     trace_target(located, settings);
-    Connection::new(&located.url.value, settings.timeout, tls)?
+    Connection::new(&located.url.value, settings.timeout, tls, Route::Direct)?
         .log_in(credentials, &settings.admin_realm.value)
         .map_err(|err| explain(err, located, settings))
 }
@@ -239,7 +239,8 @@ fn log_in_forwarded(
     trace::note(&format!("port-forward to {pod}, {scheme} to the pod"));
     let forward = cluster.forward(pod.clone());
     let first = forward.open(settings.timeout)?;
-    let login = Connection::forwarded(&located.url.value, service.target.https, settings.timeout, tls, forward, first)?
+    let route = Route::Forwarded { pod_https: service.target.https, forward, first };
+    let login = Connection::new(&located.url.value, settings.timeout, tls, route)?
         .log_in(credentials, &settings.admin_realm.value)
         .map_err(|err| explain(err, located, settings))?;
     Ok((login, pod))

@@ -87,32 +87,32 @@ fn agent_config(timeout: Option<Duration>, tls: TlsConfig) -> ureq::config::Conf
         .build()
 }
 
-impl Http {
-    pub fn new(base_url: &str, timeout: Option<Duration>, tls: TlsConfig) -> Result<Self> {
-        let base = checked_base(base_url)?;
-        let agent = agent_config(timeout, tls).new_agent();
-        Ok(Http { agent, public: base.clone(), base, timeout })
-    }
-
+/// How requests reach Keycloak.
+#[allow(clippy::large_enum_variant)] // one value per run, moved once
+pub enum Route {
+    /// The URL's host, resolved and dialled here.
+    Direct,
     /// Through a port-forward to Keycloak's pod: the same URL, host and TLS
     /// verification as direct, where the pod serves HTTPS; where it serves
     /// plain HTTP (behind a mesh or gateway that terminates TLS), HTTP to
     /// the URL's host, inside the API server connection's TLS.
-    pub fn forwarded(
-        base_url: &str,
-        pod_https: bool,
-        timeout: Option<Duration>,
-        tls: TlsConfig,
-        forward: Forward,
-        first: Tunnel,
-    ) -> Result<Self> {
+    Forwarded { pod_https: bool, forward: Forward, first: Tunnel },
+}
+
+impl Http {
+    pub fn new(base_url: &str, timeout: Option<Duration>, tls: TlsConfig, route: Route) -> Result<Self> {
         let public = checked_base(base_url)?;
-        let base = match public.split_once("://") {
-            Some((_, rest)) if !pod_https => format!("http://{rest}"),
-            _ => public.clone(),
-        };
-        let agent = tunnel::agent(agent_config(timeout, tls), forward, first);
-        Ok(Http { agent, public, base, timeout })
+        Ok(match route {
+            Route::Direct => Http { agent: agent_config(timeout, tls).new_agent(), base: public.clone(), public, timeout },
+            Route::Forwarded { pod_https, forward, first } => {
+                let base = match public.split_once("://") {
+                    Some((_, rest)) if !pod_https => format!("http://{rest}"),
+                    _ => public.clone(),
+                };
+                let agent = tunnel::agent(agent_config(timeout, tls), forward, first);
+                Http { agent, public, base, timeout }
+            }
+        })
     }
 
     /// The base URL requests go to, without a trailing slash.

@@ -11,7 +11,7 @@ mod tunnel;
 
 pub use api::AdminApi;
 pub use client::ClientInfo;
-pub use http::host_of;
+pub use http::{Route, host_of};
 pub use oidc::{Connection, Login};
 pub use tls::{ExtraCa, OsRoots, config as tls_config, os_roots};
 

@@ -12,8 +12,7 @@ use serde_json::Value;
 use ureq::tls::TlsConfig;
 
 use super::encode;
-use super::http::{Http, Reply, Request, error_text, is_json, parse_json, unexpected};
-use crate::cluster::{Forward, Tunnel};
+use super::http::{Http, Reply, Request, Route, error_text, is_json, parse_json, unexpected};
 use crate::credentials::AdminCredentials;
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
@@ -30,21 +29,8 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub fn new(base_url: &str, timeout: Option<Duration>, tls: TlsConfig) -> Result<Self> {
-        Ok(Connection { http: Http::new(base_url, timeout, tls)? })
-    }
-
-    /// Keycloak at `base_url`, reached through a port-forward to its pod
-    /// (see [`Http::forwarded`]).
-    pub fn forwarded(
-        base_url: &str,
-        pod_https: bool,
-        timeout: Option<Duration>,
-        tls: TlsConfig,
-        forward: Forward,
-        first: Tunnel,
-    ) -> Result<Self> {
-        Ok(Connection { http: Http::forwarded(base_url, pod_https, timeout, tls, forward, first)? })
+    pub fn new(base_url: &str, timeout: Option<Duration>, tls: TlsConfig, route: Route) -> Result<Self> {
+        Ok(Connection { http: Http::new(base_url, timeout, tls, route)? })
     }
 
     /// Open the connection the login will reuse, with the smallest request
