@@ -76,9 +76,11 @@ impl Session {
             (early.join().unwrap_or_else(|_| Early::Roots(trust_store(settings))), read)
         });
         let (cluster, located, credentials) = read?;
-        // With --port-forward always, the trust store read meanwhile is the forward's.
+        // The trust store read meanwhile is the forward's too (auto: a copy,
+        // cheaper than reading it again once the direct attempt failed).
         let (early, forward_roots) = match (settings.port_forward, early) {
             (PortForward::Always, Early::Roots(roots)) => (Early::Roots(Vec::new()), Some(roots)),
+            (PortForward::Auto, Early::Roots(roots)) => (Early::Roots(roots.clone()), Some(roots)),
             (_, early) => (early, None),
         };
         let direct = || match early {
