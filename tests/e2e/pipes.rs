@@ -32,6 +32,14 @@ fn a_failing_stdout_is_one_error_line() {
 
 #[test]
 fn ctrl_c_ends_a_hung_request_promptly() {
+    // A child inherits an ignored SIGINT (a background job of a shell
+    // without job control, `nohup … &`): then Ctrl-C cannot be tested here.
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let ignored = status.lines().find_map(|l| l.strip_prefix("SigIgn:")).and_then(|m| u64::from_str_radix(m.trim(), 16).ok());
+    assert!(
+        ignored.is_none_or(|mask| mask & (1 << 1) == 0),
+        "SIGINT is ignored in the test process (inherited from how it was started): run the tests from a shell with job control"
+    );
     // A Keycloak that accepts and never answers (a fake: no real server does).
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("https://{}/keycloak", listener.local_addr().unwrap());
