@@ -132,6 +132,16 @@ impl Cluster {
 }
 
 impl Forward {
+    /// The pod it forwards to.
+    pub fn pod(&self) -> &ObjectRef {
+        &self.target.pod
+    }
+
+    /// `namespace/pod:port`, as errors name it.
+    pub fn pod_port(&self) -> String {
+        format!("{}:{}", self.target.pod, self.target.port)
+    }
+
     /// A new connection to the pod's port, within `limit`.
     pub fn open(&self, limit: Option<Duration>) -> Result<Tunnel> {
         let PodPort { pod, port, .. } = &self.target;
@@ -156,7 +166,7 @@ impl Forward {
         let mut forwarder = opened.map_err(|err| forward_error(err, &what, pod))?;
         let stream = forwarder.take_stream(*port).expect("the port asked for");
         let error = forwarder.take_error(*port).map(|error| Box::pin(error) as KubeletError);
-        let target = format!("{pod}:{port}");
+        let target = self.pod_port();
         Ok(Tunnel { stream, error, target, runtime: Arc::clone(&self.runtime), _forwarder: forwarder })
     }
 }

@@ -63,6 +63,8 @@ pub struct Http {
     /// The URL as the user knows it: what is printed and reported.
     public: String,
     timeout: Option<Duration>,
+    /// The port-forward requests go through, for errors that may be its doing.
+    forward: Option<Forward>,
 }
 
 fn checked_base(base_url: &str) -> Result<String> {
@@ -103,14 +105,16 @@ impl Http {
     pub fn new(base_url: &str, timeout: Option<Duration>, tls: TlsConfig, route: Route) -> Result<Self> {
         let public = checked_base(base_url)?;
         Ok(match route {
-            Route::Direct => Http { agent: agent_config(timeout, tls).new_agent(), base: public.clone(), public, timeout },
+            Route::Direct => {
+                Http { agent: agent_config(timeout, tls).new_agent(), base: public.clone(), public, timeout, forward: None }
+            }
             Route::Forwarded { pod_https, forward, first } => {
                 let base = match public.split_once("://") {
                     Some((_, rest)) if !pod_https => format!("http://{rest}"),
                     _ => public.clone(),
                 };
-                let agent = tunnel::agent(agent_config(timeout, tls), forward, first);
-                Http { agent, public, base, timeout }
+                let agent = tunnel::agent(agent_config(timeout, tls), forward.clone(), first);
+                Http { agent, public, base, timeout, forward: Some(forward) }
             }
         })
     }
@@ -202,8 +206,23 @@ impl Http {
             }
             ureq::Error::Timeout(_) => {
                 let after = self.timeout.map(|t| format!(" after {}s", t.as_secs_f64())).unwrap_or_default();
-                Error::new(Kind::Unreachable, format!("Keycloak at {host} did not answer{after} ({url})"))
-                    .hint("check that Keycloak is up; raise --request-timeout if it is just slow")
+                match &self.forward {
+                    // The pod may have gone: some kubelets keep the stream open when it does.
+                    Some(forward) => Error::new(
+                        Kind::Unreachable,
+                        format!(
+                            "Keycloak at {host} did not answer{after} through the port-forward to {} ({url})",
+                            forward.pod_port()
+                        ),
+                    )
+                    .hint(format!(
+                        "check the pod with: kubectl get pod -n {} {}; raise --request-timeout if Keycloak is just slow",
+                        forward.pod().namespace,
+                        forward.pod().name
+                    )),
+                    None => Error::new(Kind::Unreachable, format!("Keycloak at {host} did not answer{after} ({url})"))
+                        .hint("check that Keycloak is up; raise --request-timeout if it is just slow"),
+                }
             }
             ureq::Error::BodyExceedsLimit(limit) => Error::new(
                 Kind::BadResponse,
@@ -213,6 +232,19 @@ impl Http {
             _ if is_tls_failure(&err) => {
                 Error::new(Kind::Tls, format!("TLS verification of Keycloak at {host} failed: {detail}"))
                     .hint("trust its CA with --keycloak-ca-file or --keycloak-ca-configmap, or check the URL's host name")
+            }
+            ureq::Error::ConnectionFailed | ureq::Error::Io(_) | ureq::Error::Protocol(_)
+                if let Some(forward) = &self.forward =>
+            {
+                Error::new(
+                    Kind::Unreachable,
+                    format!("the port-forward to {} closed before Keycloak answered ({url}): {detail}", forward.pod_port()),
+                )
+                .hint(format!(
+                    "the pod may have stopped or restarted: check it with kubectl get pod -n {} {}, then run the command again",
+                    forward.pod().namespace,
+                    forward.pod().name
+                ))
             }
             ureq::Error::ConnectionFailed | ureq::Error::Io(_) => {
                 Error::new(Kind::Unreachable, format!("cannot connect to Keycloak at {host}: {detail}"))

@@ -293,3 +293,84 @@ fn wait_for<T>(mut found: impl FnMut() -> Option<T>) -> T {
     }
     panic!("not found within 60 s");
 }
+
+/// A fake pod on the sandbox's FAKE_POD_PORT (kwok forwards
+/// keycloak-dropping's pod port there): it relays one connection to
+/// Keycloak's plain-HTTP port, lets the first answer through whole, passes
+/// the first bytes of the second and then closes, and accepts no other
+/// connection: a pod that dies mid-run. A real pod cannot be stopped at an
+/// exact byte, hence the fake.
+struct FakePodThatDies {
+    relay: std::thread::JoinHandle<()>,
+}
+
+impl FakePodThatDies {
+    const PASSED_OF_THE_SECOND_ANSWER: usize = 20;
+
+    fn start() -> Self {
+        use std::io::{Read, Write};
+        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+
+        let port: u16 = std::env::var("SANDBOX_FAKE_POD_PORT").expect("SANDBOX_FAKE_POD_PORT").parse().unwrap();
+        let keycloak: u16 = std::env::var("SANDBOX_KEYCLOAK_HTTP_PORT").expect("SANDBOX_KEYCLOAK_HTTP_PORT").parse().unwrap();
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the fake pod's port");
+        let relay = std::thread::spawn(move || {
+            let (client, _) = listener.accept().expect("the port-forward's connection");
+            drop(listener); // the pod is gone: no second connection
+            let upstream = TcpStream::connect(("127.0.0.1", keycloak)).expect("Keycloak's HTTP port");
+            let (answered, second) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+            let requests = {
+                let (mut from, mut to) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                let (answered, second) = (answered.clone(), second.clone());
+                std::thread::spawn(move || {
+                    let mut buf = [0; 16384];
+                    while let Ok(n @ 1..) = from.read(&mut buf) {
+                        // Sequential requests on one connection: bytes after an answer begin the next.
+                        if answered.load(Ordering::SeqCst) {
+                            second.store(true, Ordering::SeqCst);
+                        }
+                        if to.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                })
+            };
+            let (mut from, mut to) = (upstream.try_clone().unwrap(), client.try_clone().unwrap());
+            let mut buf = [0; 16384];
+            while let Ok(n @ 1..) = from.read(&mut buf) {
+                if second.load(Ordering::SeqCst) {
+                    let _ = to.write_all(&buf[..n.min(Self::PASSED_OF_THE_SECOND_ANSWER)]);
+                    break;
+                }
+                answered.store(true, Ordering::SeqCst); // before the client can see it
+                if to.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+            let _ = client.shutdown(Shutdown::Both);
+            let _ = upstream.shutdown(Shutdown::Both);
+            let _ = requests.join();
+        });
+        FakePodThatDies { relay }
+    }
+}
+
+#[test]
+fn a_tunnel_that_drops_mid_run_is_one_line_fake_pod() {
+    // kwok, like some kubelets, keeps the stream open when the pod's side
+    // closes: the run learns it at its request timeout, and says where.
+    let fake = FakePodThatDies::start();
+    let url = "http://keycloak-dropping.services.svc:8080/keycloak";
+    let out = bare(&["client-secret", "my-test-client", "--keycloak-url", url, "--request-timeout", "3s"]).run();
+    fake.relay.join().expect("the fake pod's relay");
+    let out = out.fails_with(
+        7,
+        "kubectl-keycloak: error: Keycloak at keycloak-dropping.services.svc:8080 did not answer after 3s through the \
+         port-forward to services/keycloak-testhost-0:8446 \
+         (http://keycloak-dropping.services.svc:8080/keycloak/admin/realms/shasta/clients?clientId=my-test-client); \
+         check the pod with: kubectl get pod -n services keycloak-testhost-0; raise --request-timeout if Keycloak is just slow",
+    );
+    assert!(out.elapsed < Duration::from_secs(10), "{out:?}");
+}

@@ -54,6 +54,7 @@ KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node"   # nodes kwok manages carry KWOK_NO
 
 # Test host ports (tests/sandbox/testhost).
 TH_HTTPS, TH_HTTP, TH_REFUSED, TH_RESET = 8443, 8080, 8444, 8445
+FAKE_POD = 8446   # a pod port kwok forwards to the sandbox's FAKE_POD_PORT
 
 # kwok's port forwards: namespace -> {pod port: scheme}. "https" goes to
 # Keycloak's HTTPS port (TLS end to end, Keycloak's own certificate), "http"
@@ -68,8 +69,10 @@ PORT_FORWARDS = {
     "kc-two": {8443: "https"},               # Operator and plain Deployment: https 8443
     "kc-internal": {8443: "https"},          # an Operator CR without a hostname
     # CSM: http 8080 (Services 80, 8080); keycloak-testhost 8443 and, for
-    # keycloak-refused, 8444: the test host's port where nothing listens.
-    "services": {8080: "http", 8443: "https", TH_REFUSED: "refused"},
+    # keycloak-refused, 8444: the test host's port where nothing listens;
+    # for keycloak-dropping, FAKE_POD: 127.0.0.1:FAKE_POD_PORT, reserved for
+    # a test that plays a pod (nothing listens there otherwise).
+    "services": {8080: "http", 8443: "https", TH_REFUSED: "refused", FAKE_POD: "fake-pod"},
 }
 
 # Master-realm identities, one per layout. "deleted": created, then removed
@@ -494,6 +497,8 @@ def csm_objects():
         service(ns, "keycloak-testhost", [port("https", 8443, TH_HTTPS)], selector=testhost),
         service(ns, "keycloak-refused", [port("https", 8443, TH_REFUSED)], selector=testhost),
         service(ns, "keycloak-reset", [port("https", 8443, TH_RESET)], selector=testhost),
+        # Plain HTTP to the pod port that a test plays (FAKE_POD).
+        service(ns, "keycloak-dropping", [port("http", 8080, FAKE_POD)], selector=testhost),
         # No pod matches: its Endpoints object has no addresses.
         # (Without any Endpoints object the API server answers 404 "services ... not found".)
         service(ns, "keycloak-noendpoints", [port("https", 8443)], selector={"app": "keycloak-notready"}),
@@ -695,7 +700,7 @@ def kwok_config(dirpath, testhost_ip, out):
     multi-document YAML file (JSON documents are YAML)."""
     ports = dict(line.strip().split("=", 1) for line in open(os.path.join(dirpath, "ports.env")) if "=" in line)
     target = {"https": ("127.0.0.1", int(ports["KC_PORT"])), "http": ("127.0.0.1", int(ports["KC_HTTP_PORT"])),
-              "refused": (testhost_ip, TH_REFUSED)}
+              "refused": (testhost_ip, TH_REFUSED), "fake-pod": ("127.0.0.1", int(ports["FAKE_POD_PORT"]))}
     # The test host owns x.y.z.0/30 of its /24 (every instance's test host
     # sits at .0/30 of some /24): kwok's pod addresses take the upper half.
     cidr = testhost_ip.rsplit(".", 1)[0] + ".128/25"
