@@ -11,8 +11,10 @@ use crate::output::{self, ClientFields, Printed};
 use crate::session::Session;
 use crate::to_secret::{self, CLIENT_ID};
 
-/// How many similar clientIds a "not found" error suggests.
-const SUGGESTIONS: usize = 5;
+/// How many similar clientIds a "not found" error suggests, at most.
+const SUGGESTIONS: usize = 3;
+/// How many clients each search for suggestions reads.
+const CANDIDATES: u32 = 100;
 
 /// Argument errors that need no cluster, reported before any request.
 /// Destructive or storing operations act on one client at a time.
@@ -224,21 +226,84 @@ fn client_not_found(session: &Session, client_id: &str) -> Error {
     }
 }
 
-/// Best effort: the clientId as a substring, then each word of it. Failures
-/// here must not hide the "not found" itself, so they yield nothing.
+/// Best effort: candidates from Keycloak's substring search for the
+/// clientId, its first three characters and each word of it, ranked by
+/// [`closest`]. Failures here must not hide the "not found" itself, so
+/// they yield nothing.
 fn similar_client_ids(keycloak: &AdminApi, realm: &str, client_id: &str) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
+    let mut candidates: Vec<String> = Vec::new();
+    let prefix: String = client_id.chars().take(3).collect();
     let words = client_id.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3);
-    for fragment in std::iter::once(client_id).chain(words) {
-        if found.len() >= SUGGESTIONS {
-            break;
-        }
-        let page = keycloak.clients(realm, Some(fragment), SUGGESTIONS as u32).take(SUGGESTIONS).map_while(Result::ok);
-        for id in page.map(|c| c.client_id) {
-            if !found.contains(&id) && found.len() < SUGGESTIONS {
-                found.push(id);
-            }
-        }
+    let mut fragments: Vec<&str> = std::iter::once(client_id).chain(Some(prefix.as_str())).chain(words).collect();
+    fragments.dedup();
+    for fragment in fragments.into_iter().filter(|f| f.chars().count() >= 3) {
+        let page = keycloak.clients(realm, Some(fragment), CANDIDATES).take(CANDIDATES as usize).map_while(Result::ok);
+        candidates.extend(page.map(|c| c.client_id).filter(|id| id != client_id));
     }
-    found
+    closest(client_id, candidates)
+}
+
+/// The candidates worth suggesting for `wanted`, best first, at most
+/// [`SUGGESTIONS`]: within a few edits (case ignored; a swap of two
+/// neighbours is one edit), or starting with it; nearest first, then the
+/// longest shared prefix, then by name.
+fn closest(wanted: &str, candidates: Vec<String>) -> Vec<String> {
+    let wanted_lower = wanted.to_lowercase();
+    let limit = (wanted.chars().count() / 3).max(2);
+    let mut ranked: Vec<(usize, std::cmp::Reverse<usize>, String)> = candidates
+        .into_iter()
+        .filter_map(|id| {
+            let lower = id.to_lowercase();
+            let distance = strsim::damerau_levenshtein(&wanted_lower, &lower);
+            let extends = wanted_lower.chars().count() >= 3 && lower.starts_with(&wanted_lower);
+            let shared = wanted_lower.chars().zip(lower.chars()).take_while(|(a, b)| a == b).count();
+            (distance <= limit || extends).then_some((distance, std::cmp::Reverse(shared), id))
+        })
+        .collect();
+    ranked.sort();
+    ranked.dedup_by(|a, b| a.2 == b.2);
+    ranked.into_iter().take(SUGGESTIONS).map(|(_, _, id)| id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    fn ids(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    const REALM: &[&str] = &[
+        "admin-client",
+        "bearer-only-client",
+        "my-test-client",
+        "scale-client-00001",
+        "scale-client-00002",
+        "system-compute-client",
+    ];
+
+    #[test]
+    fn a_swapped_pair_of_letters_suggests_the_client_alone() {
+        assert_eq!(closest("my-tset-client", ids(REALM)), ["my-test-client"]);
+    }
+
+    #[test]
+    fn case_is_ignored_and_a_prefix_counts() {
+        assert_eq!(closest("MY-TEST-CLIENT", ids(REALM)), ["my-test-client"]);
+        assert_eq!(closest("my-test", ids(REALM)), ["my-test-client"]);
+    }
+
+    #[test]
+    fn nearest_first_then_longest_shared_prefix_at_most_three() {
+        let many =
+            ids(&["scale-client-00003", "scale-client-00001", "scale-client-00002", "scale-client-00010", "zcale-client-00001"]);
+        // 00010 starts with what was typed; 00001 is one edit away too.
+        assert_eq!(closest("scale-client-0001", many), ["scale-client-00010", "scale-client-00001", "scale-client-00002"]);
+    }
+
+    #[test]
+    fn nothing_close_suggests_nothing() {
+        assert!(closest("payroll", ids(REALM)).is_empty());
+        assert!(closest("ab", ids(&["ab-client", "cd"])).len() <= 1);
+    }
 }

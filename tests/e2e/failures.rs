@@ -202,16 +202,25 @@ fn realm_not_found() {
 }
 
 #[test]
-fn client_not_found_suggests_similar_ones() {
-    // Suggestions come from searching the realm: a realm of known clients
-    // keeps them exact.
+fn client_not_found_suggests_only_close_ones_best_first() {
+    // Ranked by edit distance: the realm's other "-client"s are not close.
     let realm = lookalike_realm();
     Run::kubectl(&["client-secret", "my-tset-client", "--realm", realm]).run().fails_with(
         11,
         &format!(
             "kubectl-keycloak: error: no client with clientId \"my-tset-client\" in realm \"{realm}\"; \
-             did you mean \"admin-client\", \"my-test-client\"?"
+             did you mean \"my-test-client\"?"
         ),
+    );
+    // shasta holds the scale clients too, all ending in "-client…".
+    Run::kubectl(&["client-secret", "my-tset-client"]).run().fails_with(
+        11,
+        "kubectl-keycloak: error: no client with clientId \"my-tset-client\" in realm \"shasta\"; did you mean \"my-test-client\"?",
+    );
+    Run::kubectl(&["client-secret", "payroll-service"]).run().fails_with(
+        11,
+        "kubectl-keycloak: error: no client with clientId \"payroll-service\" in realm \"shasta\"; \
+         list them with: kubectl keycloak clients --search TEXT",
     );
 }
 

@@ -73,7 +73,7 @@ fn a_prefix_or_case_variant_is_not_a_match() {
         11,
         &format!(
             "kubectl-keycloak: error: no client with clientId \"MY-TEST-CLIENT\" in realm \"{realm}\"; \
-             did you mean \"my-test-client\", \"admin-client\"?"
+             did you mean \"my-test-client\"?"
         ),
     );
 }
