@@ -13,7 +13,7 @@ use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueHint};
 
 use crate::cluster::KubeOptions;
-use crate::output::{Format, Keys, ListFormat};
+use crate::output::{Asked, Format, Keys, ListFormat};
 use crate::settings::{self, DEFAULT_TIMEOUT, Given, Setting, Source, Spec, Timeout};
 use crate::to_secret::{Destination, SecretTarget};
 
@@ -198,12 +198,13 @@ pub struct SecretOutputArgs {
 
 impl SecretOutputArgs {
     /// Where the secrets go, for `to_secret`.
-    pub fn destination(&self) -> Destination {
+    pub fn destination(&self, asked: Asked) -> Destination {
         Destination {
             output: self.output,
             to_secret: self.to_secret.clone(),
             keys: self.keys.clone(),
             secret_name: self.secret_name.clone(),
+            asked,
         }
     }
 }

@@ -77,7 +77,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 #[doc(hidden)]
 pub mod testing {
     pub use crate::keycloak::{ExtraCa, tls_config};
-    pub use crate::output::{ClientFields, DEFAULT_VARIABLE, Format, Printed, render};
+    pub use crate::output::{Asked, ClientFields, DEFAULT_VARIABLE, Format, Printed, render};
     pub use crate::secret::Secret;
 }
 

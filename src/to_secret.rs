@@ -8,7 +8,7 @@ use std::str::FromStr;
 use crate::cluster::{Cluster, ObjectRef, SecretWrite};
 use crate::error::{Error, Kind, Result};
 use crate::output::manifest::{self, MANAGED_BY};
-use crate::output::{ClientFields, Format, Keys, Printed, render, validate_secret_name};
+use crate::output::{Asked, ClientFields, Format, Keys, Printed, render, validate_secret_name};
 
 /// Key written by `--to-secret` when none is named (CSM's `*-client-auth`
 /// Secrets use it).
@@ -68,6 +68,8 @@ pub struct Destination {
     pub keys: Option<Keys>,
     /// `-o secret`'s `[NAMESPACE/]NAME`, which may hold `{clientId}`.
     pub secret_name: Option<String>,
+    /// One client by name, or a list: the shape of `-o json`.
+    pub asked: Asked,
 }
 
 /// Where and under which keys the secret goes.
@@ -196,9 +198,9 @@ pub fn deliver(
         }
     }
     match (destination.output, &destination.to_secret) {
-        (Some(format), _) => render(format, items),
+        (Some(format), _) => render(format, items, destination.asked),
         (None, Some(_)) => Ok(String::new()),
-        (None, None) => render(Format::Shell, items),
+        (None, None) => render(Format::Shell, items, destination.asked),
     }
 }
 

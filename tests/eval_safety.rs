@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use kubectl_keycloak::testing::{ClientFields, DEFAULT_VARIABLE, Format, Printed, Secret, render};
+use kubectl_keycloak::testing::{Asked, ClientFields, DEFAULT_VARIABLE, Format, Printed, Secret, render};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
@@ -126,7 +126,7 @@ const SHELLS: &[Shell] = &[
 
 fn rendered(format: Format, secret: &str) -> String {
     let entry = Printed::client_secret(ClientFields::new("c", "r", "https://k"), DEFAULT_VARIABLE.into(), Secret::new(secret));
-    render(format, &[entry]).expect("every NUL-free string renders in shell formats")
+    render(format, &[entry], Asked::One).expect("every NUL-free string renders in shell formats")
 }
 
 fn check(shell: &Shell, secret: &str, dir: &Path) -> Result<(), TestCaseError> {
@@ -175,7 +175,7 @@ fn generated_hostile_secrets_evaluate_to_themselves_in_every_shell() {
 fn nul_is_refused_in_every_shell_format() {
     for format in [Format::Shell, Format::Fish, Format::Powershell, Format::Dotenv] {
         let entry = Printed::client_secret(ClientFields::new("c", "r", "https://k"), "V".into(), Secret::new("a\0b"));
-        let err = render(format, &[entry]).unwrap_err();
+        let err = render(format, &[entry], Asked::One).unwrap_err();
         assert!(err.to_string().contains("NUL"), "{format:?}: {err}");
     }
 }

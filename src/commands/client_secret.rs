@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal};
 use crate::cli::{ClientSecretArgs, SecretAction as Action};
 use crate::error::{Error, Kind, Result};
 use crate::keycloak::{AdminApi, ClientInfo};
-use crate::output::{self, ClientFields, Printed};
+use crate::output::{self, Asked, ClientFields, Printed};
 use crate::session::Session;
 use crate::to_secret::{self, CLIENT_ID};
 
@@ -15,6 +15,11 @@ use crate::to_secret::{self, CLIENT_ID};
 const SUGGESTIONS: usize = 3;
 /// How many clients each search for suggestions reads.
 const CANDIDATES: u32 = 100;
+
+/// One CLIENT by name, or a list (several names, `--search`, `--all`).
+fn asked(args: &ClientSecretArgs) -> Asked {
+    if many(args) || args.clients.len() > 1 { Asked::List } else { Asked::One }
+}
 
 /// Argument errors that need no cluster, reported before any request.
 /// Destructive or storing operations act on one client at a time.
@@ -41,7 +46,7 @@ pub fn check(args: &ClientSecretArgs) -> Result<()> {
                 "{name:?} would name one Secret for every client found; put {CLIENT_ID} in it, e.g. 'apps/{CLIENT_ID}-auth'"
             )));
         }
-        return to_secret::check(&args.out.destination(), &[]);
+        return to_secret::check(&args.out.destination(asked(args)), &[]);
     }
     output::variable_names(&args.clients, &args.out.vars)?;
     if action != Action::Read && args.clients.len() != 1 {
@@ -50,7 +55,7 @@ pub fn check(args: &ClientSecretArgs) -> Result<()> {
     if action == Action::InvalidateRotated && (args.out.to_secret.is_some() || args.out.output.is_some()) {
         return Err(Error::usage("--invalidate-rotated prints and stores nothing; drop -o and --to-secret"));
     }
-    to_secret::check(&args.out.destination(), &args.clients)
+    to_secret::check(&args.out.destination(asked(args)), &args.clients)
 }
 
 /// `--search` or `--all`: the clients are found, not named.
@@ -99,7 +104,13 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     }
     let resync = (action == Action::Regenerate)
         .then(|| format!("kubectl keycloak client-secret {} --realm {realm}", args.clients.join(" ")));
-    let text = to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(), &items, resync.as_deref())?;
+    let text = to_secret::deliver(
+        session.cluster(),
+        session.namespace(),
+        &args.out.destination(asked(args)),
+        &items,
+        resync.as_deref(),
+    )?;
     print_notes(&notes);
     Ok(text)
 }
@@ -173,7 +184,7 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
             )));
         }
     }
-    let text = to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(), &items, None)?;
+    let text = to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(asked(args)), &items, None)?;
     print_notes(&notes);
     if public + bearer_only > 0 {
         eprintln!("kubectl-keycloak: skipped {public} public and {bearer_only} bearer-only clients: they have no secret");

@@ -5,13 +5,13 @@ use serde_json::json;
 
 use crate::cli::CreateClientArgs;
 use crate::error::Result;
-use crate::output::{self, ClientFields, Printed};
+use crate::output::{self, Asked, ClientFields, Printed};
 use crate::session::Session;
 use crate::to_secret;
 
 pub fn check(args: &CreateClientArgs) -> Result<()> {
     output::variable_names(std::slice::from_ref(&args.client), &args.out.vars)?;
-    to_secret::check(&args.out.destination(), std::slice::from_ref(&args.client))
+    to_secret::check(&args.out.destination(Asked::One), std::slice::from_ref(&args.client))
 }
 
 pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
@@ -34,5 +34,5 @@ pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
     eprintln!("kubectl-keycloak: created client {:?} in realm {realm:?}", args.client);
     let fields = ClientFields::new(&args.client, realm, session.api().base_url()).authenticator(client.authenticator.as_deref());
     let items = [Printed::client_secret(fields, variable, secret)];
-    to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(), &items, None)
+    to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(Asked::One), &items, None)
 }

@@ -30,7 +30,7 @@ pub fn run(session: &Session, args: &TokenArgs) -> Result<String> {
 /// format is a shell assignment: every one of these shells and .env
 /// readers skips it.
 pub(super) fn print(format: Format, token: Printed, expires: Option<jiff::Timestamp>) -> Result<String> {
-    let text = output::render(format, &[token])?;
+    let text = output::render(format, &[token], output::Asked::One)?;
     Ok(match expires {
         Some(at) if format.is_assignment() => format!("# expires {at}\n{text}"),
         _ => text,

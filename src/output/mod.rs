@@ -17,7 +17,7 @@ use serde_json::Value;
 pub use fields::{ClientFields, Keys, validate_secret_name};
 pub use quote::posix_quote;
 pub use secrets::{
-    DEFAULT_VARIABLE, Format, Printed, first_repeat, refuse_manifest, render, validate_variable, variable_for_client,
+    Asked, DEFAULT_VARIABLE, Format, Printed, first_repeat, refuse_manifest, render, validate_variable, variable_for_client,
     variable_names,
 };
 pub use table::table;

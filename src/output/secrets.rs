@@ -147,13 +147,23 @@ pub fn validate_variable(name: &str) -> Result<()> {
     }
 }
 
+/// What `-o json` prints: one object for one value asked for by name; an
+/// array for several names, `--search` and `--all`, however many were found
+/// (so a script's `jq '.[]'` does not break on the day one client matches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Asked {
+    #[default]
+    One,
+    List,
+}
+
 /// The whole output for these values, or an error naming the first value
 /// the format cannot hold.
-pub fn render(format: Format, items: &[Printed]) -> Result<String> {
+pub fn render(format: Format, items: &[Printed], asked: Asked) -> Result<String> {
     if format == Format::Json {
-        return Ok(match items {
-            [one] => super::json(&one.record()),
-            many => super::json(&Value::Array(many.iter().map(Printed::record).collect())),
+        return Ok(match (asked, items) {
+            (Asked::One, [one]) => super::json(&one.record()),
+            (_, many) => super::json(&Value::Array(many.iter().map(Printed::record).collect())),
         });
     }
     let mut out = String::new();
@@ -203,7 +213,11 @@ mod tests {
     use super::*;
 
     fn one(format: Format, secret: &str) -> Result<String> {
-        render(format, &[Printed::client_secret(client("my-test-client"), DEFAULT_VARIABLE.into(), Secret::new(secret))])
+        render(
+            format,
+            &[Printed::client_secret(client("my-test-client"), DEFAULT_VARIABLE.into(), Secret::new(secret))],
+            Asked::One,
+        )
     }
 
     fn client(id: &str) -> ClientFields {
@@ -260,7 +274,7 @@ mod tests {
             })
         );
         let item = |id: &str| Printed::client_secret(client(id), variable_for_client(id), Secret::new("s"));
-        let two: Value = serde_json::from_str(&render(Format::Json, &[item("a"), item("b")]).unwrap()).unwrap();
+        let two: Value = serde_json::from_str(&render(Format::Json, &[item("a"), item("b")], Asked::List).unwrap()).unwrap();
         assert_eq!(two.as_array().unwrap().len(), 2);
     }
 

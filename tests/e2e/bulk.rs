@@ -147,3 +147,19 @@ fn a_search_without_confidential_clients_is_an_error() {
          list the clients with: kubectl keycloak clients --search TEXT",
     );
 }
+
+#[test]
+fn json_is_shaped_by_what_was_asked_not_by_how_many_were_found() {
+    let prefix = unique("kk-bulk-shape");
+    let (client, secret) = (format!("{prefix}-only"), format!("shape-secret-{prefix}"));
+    sandbox().ensure_client("shasta", &client, &secret);
+    let json = |args: &[&str]| -> Value { serde_json::from_str(&Run::kubectl(args).run().success().stdout).unwrap() };
+    // --search that finds one client: still an array, of one.
+    let found = json(&["client-secret", "--search", &prefix, "-o", "json"]);
+    assert_eq!(found.as_array().map(|a| a.iter().map(|r| r["secret"].clone()).collect::<Vec<_>>()), Some(vec![json!(secret)]));
+    // One name: one object; two names: an array of two, in the order given.
+    assert_eq!(json(&["client-secret", &client, "-o", "json"])["secret"], json!(secret));
+    let two = json(&["client-secret", &client, "my-test-client", "-o", "json"]);
+    let ids: Vec<&str> = two.as_array().unwrap().iter().map(|r| r["clientId"].as_str().unwrap()).collect();
+    assert_eq!(ids, [client.as_str(), "my-test-client"]);
+}
