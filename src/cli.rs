@@ -209,6 +209,34 @@ impl SecretOutputArgs {
     }
 }
 
+/// A missing-argument error whose usage line shows what the command
+/// requires, not clap's default of also listing every option that was set
+/// (an option set from the environment, such as `KUBECTL_KEYCLOAK_URL`,
+/// would read as required).
+pub fn usage_of_what_is_required(mut err: clap::Error, args: &[std::ffi::OsString]) -> clap::Error {
+    use clap::CommandFactory;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::MissingRequiredArgument {
+        return err;
+    }
+    let mut command = Cli::command();
+    command.build();
+    let mut current = &mut command;
+    for word in args.iter().skip(1).filter_map(|arg| arg.to_str()) {
+        if current.find_subcommand(word).is_none() {
+            continue;
+        }
+        current = current.find_subcommand_mut(word).expect("found above");
+    }
+    let missing = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::Strings(names)) => names.join(" "),
+        _ => return err,
+    };
+    let name = current.get_bin_name().unwrap_or("kubectl keycloak").to_string();
+    err.insert(ContextKind::Usage, ContextValue::StyledStr(format!("Usage: {name} [OPTIONS] {missing}").into()));
+    err
+}
+
 const CLIENT_SECRET_EXAMPLES: &str = "\
 Examples:
   eval \"$(kubectl keycloak client-secret my-test-client)\"

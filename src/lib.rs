@@ -47,9 +47,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     {
         return complete::main(words, started);
     }
-    let matches = match Cli::command().try_get_matches_from(args) {
+    let matches = match Cli::command().try_get_matches_from(&args) {
         Ok(matches) => matches,
         Err(err) => {
+            let err = cli::usage_of_what_is_required(err, &args);
             // Help and version go to stdout and succeed; usage errors exit 2.
             let _ = err.print();
             return ExitCode::from(if err.use_stderr() { Kind::Usage.exit_code() } else { 0 });

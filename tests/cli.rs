@@ -343,3 +343,23 @@ fn a_kubeconfig_syntax_error_does_not_echo_its_token() {
     let out = Run::direct(&["client-secret", "my-test-client"]).env("KUBECONFIG", &file).run();
     assert_eq!((out.code, out.stdout.as_str(), out.stderr.lines().count()), (3, "", 1), "{out:?}");
 }
+
+#[test]
+fn a_missing_client_shows_only_what_is_required_even_with_settings_in_the_environment() {
+    for (args, missing) in [(&["client-secret"][..], "<CLIENT>..."), (&["--context", "prod", "create-client"][..], "<CLIENT>")] {
+        let out = Run::direct(args)
+            .env("KUBECTL_KEYCLOAK_URL", "https://sso.example.test/keycloak")
+            .env("KUBECTL_KEYCLOAK_CA_FILE", "/nonexistent/ca.crt")
+            .run();
+        assert_eq!((out.code, out.stdout.as_str()), (2, ""), "{out:?}");
+        let command = args.last().unwrap();
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: the following required arguments were not provided:\n  {missing}\n\n\
+                 Usage: kubectl keycloak {command} [OPTIONS] {missing}\n\nFor more information, try '--help'.\n"
+            ),
+            "{out:?}"
+        );
+    }
+}
