@@ -233,7 +233,7 @@ pub fn usage_of_what_is_required(mut err: clap::Error, args: &[std::ffi::OsStrin
         _ => return err,
     };
     let name = current.get_bin_name().unwrap_or("kubectl keycloak").to_string();
-    err.insert(ContextKind::Usage, ContextValue::StyledStr(format!("Usage: {name} [OPTIONS] {missing}").into()));
+    err.insert(ContextKind::Usage, ContextValue::StyledStr(format!("Usage: {name} {missing}").into()));
     err
 }
 

@@ -357,7 +357,7 @@ fn a_missing_client_shows_only_what_is_required_even_with_settings_in_the_enviro
             out.stderr,
             format!(
                 "error: the following required arguments were not provided:\n  {missing}\n\n\
-                 Usage: kubectl keycloak {command} [OPTIONS] {missing}\n\nFor more information, try '--help'.\n"
+                 Usage: kubectl keycloak {command} {missing}\n\nFor more information, try '--help'.\n"
             ),
             "{out:?}"
         );
