@@ -22,6 +22,7 @@ mod discovery;
 mod error;
 mod keycloak;
 mod output;
+mod progress;
 mod secret;
 mod session;
 mod settings;

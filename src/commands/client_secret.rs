@@ -8,6 +8,7 @@ use crate::cli::{ClientSecretArgs, SecretAction as Action};
 use crate::error::{Error, Kind, Result};
 use crate::keycloak::{AdminApi, ClientInfo};
 use crate::output::{self, Asked, ClientFields, Printed};
+use crate::progress::Progress;
 use crate::session::Session;
 use crate::to_secret::{self, CLIENT_ID};
 
@@ -143,8 +144,10 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     let mut items = Vec::new();
     let mut notes = Vec::new();
     let (mut public, mut bearer_only) = (0usize, 0usize);
+    let mut progress = Progress::counting("clients read", args.page_size.into());
     for client in keycloak.clients(realm, search, args.page_size) {
         let client = client?;
+        progress.inc();
         if client.public_client {
             public += 1;
         } else if client.bearer_only {
@@ -165,6 +168,7 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
             items.push(Printed::client_secret(fields, variable, secret));
         }
     }
+    drop(progress);
     if items.is_empty() {
         let which = search.map_or_else(String::new, |text| format!(" matching {text:?}"));
         let hint = if public + bearer_only > 0 {

@@ -163,3 +163,31 @@ fn json_is_shaped_by_what_was_asked_not_by_how_many_were_found() {
     let ids: Vec<&str> = two.as_array().unwrap().iter().map(|r| r["clientId"].as_str().unwrap()).collect();
     assert_eq!(ids, [client.as_str(), "my-test-client"]);
 }
+
+#[test]
+fn progress_shows_on_a_terminal_only_and_is_cleared_before_the_output() {
+    let prefix = unique("kk-bulk-progress");
+    seed(&prefix);
+    let note = "kubectl-keycloak: skipped 1 public and 1 bearer-only clients: they have no secret";
+    let piped =
+        Run::kubectl(&["client-secret", "--search", &prefix, "-o", "json", "--page-size", "1"]).run().success_noting(note);
+    assert!(!piped.stderr.contains("clients read"), "{piped:?}");
+    // Under a pseudo-terminal (script(1)): stderr is the terminal, stdout a file.
+    let file = crate::common::scratch_file(&format!("{prefix}.json"));
+    let on_terminal = |extra: &str| {
+        let line = format!("kubectl keycloak client-secret --search {prefix} -o json --page-size 1{extra} > {}", file.display());
+        // (a terminal sets TERM; without it, indicatif draws nothing)
+        let out = Run::program("script", &["-qec", &line, "/dev/null"]).env("TERM", "xterm-256color").run();
+        assert_eq!(out.code, 0, "{out:?}");
+        (out.stdout, std::fs::read_to_string(&file).unwrap())
+    };
+    let (terminal, stdout) = on_terminal("");
+    assert_eq!(stdout, piped.stdout, "the output is the same on a terminal");
+    let shown = terminal.rfind("clients read").unwrap_or_else(|| panic!("no progress on the terminal:\n{terminal:?}"));
+    let cleared = terminal.rfind("\r\x1b[2K").expect("the progress line is cleared");
+    assert!(cleared > shown, "{terminal:?}");
+    assert!(terminal[cleared..].starts_with(&format!("\r\x1b[2K{note}")), "{terminal:?}");
+    // -v traces instead.
+    let (verbose, _) = on_terminal(" -v");
+    assert!(!verbose.contains("clients read"), "{verbose:?}");
+}
