@@ -1,7 +1,8 @@
 //! Progress of long runs (`--search`, `--all`) on stderr: shown only when
 //! stderr is a terminal, never with `-v` (the trace is the progress then)
-//! or while answering completion, and cleared before the run's notes and output, so pipes,
-//! `eval "$(…)"` and CI see exactly what they saw without it.
+//! or while answering completion, and cleared before the run's notes and
+//! output, so pipes, `eval "$(…)"` and CI see exactly what they saw
+//! without it.
 
 use std::io::IsTerminal;
 use std::time::Duration;
