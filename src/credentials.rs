@@ -107,6 +107,18 @@ impl AdminSource {
         }
     }
 
+    /// Where the admin's password (or client secret) comes from, in one
+    /// word, for a narrow table: `Secret` (a Secret of its own), `env` (the
+    /// workload's environment, from a Secret or ConfigMap), `literal` (written
+    /// into the workload's spec, readable by anyone who may read it).
+    pub fn short(&self) -> &'static str {
+        match self {
+            AdminSource::Secret(_) => "Secret",
+            _ if self.has_literal_secret() => "literal",
+            AdminSource::Password { .. } | AdminSource::ServiceAccount { .. } => "env",
+        }
+    }
+
     /// A password written into a workload's spec: readable by anyone who may
     /// read the workload.
     pub fn has_literal_secret(&self) -> bool {

@@ -13,7 +13,9 @@ pub fn run(session: &Session, args: &ClientsArgs) -> Result<String> {
     // listing of 10,000 clients streams about 9 MiB for minutes.
     let clients = session.api().clients(session.realm(), args.search.as_deref(), args.page_size).collect::<Result<Vec<_>>>()?;
     Ok(match args.output {
-        ListFormat::Table => output::table(Some(["CLIENT ID", "ID", "TYPE", "SERVICE ACCOUNT"]), &rows(&clients)),
+        ListFormat::Table | ListFormat::Wide => {
+            output::table(Some(["CLIENT ID", "ID", "TYPE", "SERVICE ACCOUNT"]), &rows(&clients))
+        }
         ListFormat::Json => output::json(&Value::Array(clients.iter().map(record).collect())),
         ListFormat::Yaml => output::yaml(&Value::Array(clients.iter().map(record).collect())),
     })

@@ -34,6 +34,7 @@ pub fn run(kube: Kube, settings: &Settings, args: &DiscoverArgs) -> Result<Strin
         .collect();
     Ok(match args.output {
         ListFormat::Table => table(&found),
+        ListFormat::Wide => wide(&found),
         ListFormat::Json => output::json(&Value::Array(found.iter().map(Found::record).collect())),
         ListFormat::Yaml => output::yaml(&Value::Array(found.iter().map(Found::record).collect())),
     })
@@ -81,29 +82,42 @@ impl Found<'_> {
     }
 }
 
+/// The default table: short columns that fit 120 on the sandbox's data.
 fn table(found: &[Found]) -> String {
-    let rows: Vec<[String; 6]> = found
-        .iter()
-        .map(|f| {
-            let (url, from, internal) = f.url();
-            let from = if internal { format!("{from}, cluster-internal") } else { from };
-            let url = if from.is_empty() { url } else { format!("{url} ({from})") };
-            [
-                f.candidate.origin.to_string(),
-                f.candidate.object.to_string(),
-                f.admin(),
-                url,
-                f.ca(),
-                f.status.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let rows = found.iter().map(|f| {
+        let admin = f.located.as_ref().map_or("-", |l| l.admin.value.short()).to_string();
+        let (namespace, name) = (f.candidate.object.namespace.clone(), f.candidate.object.name.clone());
+        [namespace, name, f.candidate.origin.to_string(), admin, f.url().0, f.status.clone().unwrap_or_default()]
+    });
+    with_check(["NAMESPACE", "NAME", "KIND", "ADMIN", "URL", "CHECK"], rows.collect(), found)
+}
+
+/// `-o wide`: where each value comes from, in full.
+fn wide(found: &[Found]) -> String {
+    let rows = found.iter().map(|f| {
+        let (url, from, internal) = f.url();
+        let from = if internal { format!("{from}, cluster-internal") } else { from };
+        let url = if from.is_empty() { url } else { format!("{url} ({from})") };
+        [
+            f.candidate.origin.to_string(),
+            f.candidate.object.to_string(),
+            f.admin(),
+            url,
+            f.ca(),
+            f.status.clone().unwrap_or_default(),
+        ]
+    });
+    with_check(["KIND", "NAMESPACE/NAME", "ADMIN", "URL", "CA", "CHECK"], rows.collect(), found)
+}
+
+/// The last column, CHECK, only for `--check`.
+fn with_check(headers: [&str; 6], rows: Vec<[String; 6]>, found: &[Found]) -> String {
     if found.iter().any(|f| f.status.is_some()) {
-        output::table(Some(["KIND", "NAMESPACE/NAME", "ADMIN", "URL", "CA", "CHECK"]), &rows)
-    } else {
-        let rows: Vec<[String; 5]> = rows.into_iter().map(|[a, b, c, d, e, _]| [a, b, c, d, e]).collect();
-        output::table(Some(["KIND", "NAMESPACE/NAME", "ADMIN", "URL", "CA"]), &rows)
+        return output::table(Some(headers), &rows);
     }
+    let [a, b, c, d, e, _] = headers;
+    let rows: Vec<[String; 5]> = rows.into_iter().map(|[a, b, c, d, e, _]| [a, b, c, d, e]).collect();
+    output::table(Some([a, b, c, d, e]), &rows)
 }
 
 fn clone_error(err: &Error) -> Error {

@@ -28,6 +28,8 @@ use crate::error::{Error, Kind, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ListFormat {
     Table,
+    /// The table with every detail (kubectl's `-o wide`).
+    Wide,
     Json,
     Yaml,
 }

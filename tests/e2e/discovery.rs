@@ -266,3 +266,51 @@ fn config_shows_the_discovered_keycloak_and_its_sources() {
     assert!(line("admin ").contains("Secret kc-operator/keycloak-initial-admin"), "{}", out.stdout);
     assert!(line("keycloak-ca-secret").contains("kc-operator/keycloak-tls:ca.crt"), "{}", out.stdout);
 }
+
+/// The cells of a table's rows, cut at the header's column starts.
+fn cells(table: &str) -> Vec<Vec<String>> {
+    let mut lines = table.lines();
+    let header = lines.next().expect("a header");
+    let starts: Vec<usize> = header
+        .match_indices(|c: char| c != ' ')
+        .filter(|(i, _)| *i == 0 || header.as_bytes()[i - 1] == b' ')
+        .map(|(i, _)| i)
+        .collect();
+    std::iter::once(header)
+        .chain(lines)
+        .map(|line| {
+            starts
+                .iter()
+                .enumerate()
+                .map(|(n, &start)| {
+                    let end = starts.get(n + 1).copied().unwrap_or(line.len()).min(line.len());
+                    line.get(start.min(line.len())..end).unwrap_or("").trim().to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_default_table_is_short_columns_and_wide_has_every_source() {
+    let table = bare(&["discover"]).run().success().stdout;
+    let rows = cells(&table);
+    assert_eq!(rows[0], ["NAMESPACE", "NAME", "KIND", "ADMIN", "URL"], "{table}");
+    let row = |namespace: &str, name: &str| {
+        rows.iter()
+            .find(|r| r[0] == namespace && r[1] == name)
+            .unwrap_or_else(|| panic!("no {namespace}/{name}:\n{table}"))
+            .clone()
+    };
+    assert_eq!(
+        row("services", "keycloak-master-admin-auth"),
+        ["services", "keycloak-master-admin-auth", "CSM Secret", "Secret", "https://api-gw-service-nmn.local/keycloak"]
+    );
+    assert_eq!(row("kc-bitnami", "keycloak")[2..4], ["StatefulSet", "env"]);
+    assert!(!table.contains("admin-password"), "no Secret keys by default:\n{table}");
+    let wide = bare(&["discover", "-o", "wide"]).run().success().stdout;
+    assert_eq!(cells(&wide)[0], ["KIND", "NAMESPACE/NAME", "ADMIN", "URL", "CA"], "{wide}");
+    assert!(wide.contains("password Secret kc-bitnami/keycloak:admin-password"), "{wide}");
+    let longest = |text: &str| text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest(&table) < longest(&wide) / 2, "default {} vs wide {} columns", longest(&table), longest(&wide));
+}
