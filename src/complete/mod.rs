@@ -338,7 +338,7 @@ mod tests {
         assert_eq!(values(&complete(&["client-secret", "a", "-o", ""])), formats);
         assert_eq!(values(&complete(&["client-secret", "a", "--output", "j"])), ["json"]);
         assert_eq!(values(&complete(&["client-secret", "a", "--output=j"])), ["--output=json"]);
-        assert_eq!(values(&complete(&["clients", "-o", ""])), ["table", "json", "yaml"]);
+        assert_eq!(values(&complete(&["clients", "-o", ""])), ["table", "wide", "json", "yaml"]);
         assert_eq!(values(&complete(&["completion", ""])), ["kubectl", "bash", "zsh", "fish", "powershell", "elvish"]);
         assert_eq!(values(&complete(&["completion", "z"])), ["zsh"]);
         assert!(values(&complete(&["completion", "zsh", ""])).is_empty());
