@@ -23,8 +23,8 @@ instance_dir() { printf '%s/%s\n' "$SANDBOX_ROOT" "$1"; }
 # Fail unless KEYCLOAK_VERSION (argument) is one of the pinned versions.
 validate_keycloak_version() {
   local v
-  for v in $SANDBOX_KEYCLOAK_VERSIONS; do [[ "$1" == "$v" ]] && return 0; done
-  die "KEYCLOAK_VERSION=$1 is not supported; choose one of: $SANDBOX_KEYCLOAK_VERSIONS"
+  for v in $SANDBOX_KEYCLOAK_VERSIONS $SANDBOX_KEYCLOAK_STARTABLE_VERSIONS; do [[ "$1" == "$v" ]] && return 0; done
+  die "KEYCLOAK_VERSION=$1 is not supported; choose one of: $SANDBOX_KEYCLOAK_VERSIONS $SANDBOX_KEYCLOAK_STARTABLE_VERSIONS"
 }
 
 # Print the last lines of a server log, to explain a failure.
