@@ -49,6 +49,12 @@ pub enum ValueFrom {
     /// Secrets and ConfigMaps, which may or may not hold a variable); a
     /// trailing literal is the default.
     FirstOf(Vec<ValueFrom>),
+    /// A file the container reads (`KC_BOOTSTRAP_ADMIN_PASSWORD_FILE`), at
+    /// `path`, projected from a Secret or ConfigMap key.
+    File {
+        path: String,
+        source: Box<ValueFrom>,
+    },
 }
 
 impl std::fmt::Display for ValueFrom {
@@ -63,6 +69,7 @@ impl std::fmt::Display for ValueFrom {
                 let each: Vec<String> = fields.iter().map(ValueFrom::to_string).collect();
                 write!(f, "{}", each.join(" or "))
             }
+            ValueFrom::File { path, source } => write!(f, "{source} (file {path})"),
         }
     }
 }
@@ -74,6 +81,7 @@ impl ValueFrom {
             ValueFrom::Literal(_) | ValueFrom::ConfigMapKey(_) => true,
             ValueFrom::SecretKey(_) => false,
             ValueFrom::FirstOf(fields) => fields.iter().any(ValueFrom::is_readable_in_clear),
+            ValueFrom::File { source, .. } => source.is_readable_in_clear(),
         }
     }
 }
@@ -109,12 +117,15 @@ impl AdminSource {
 
     /// Where the admin's password (or client secret) comes from, in one
     /// word, for a narrow table: `Secret` (a Secret of its own), `env` (the
-    /// workload's environment, from a Secret or ConfigMap), `literal` (written
+    /// workload's environment, from a Secret or ConfigMap), `file` (a file
+    /// mounted from a Secret, named by a `*_FILE` variable), `literal` (written
     /// into the workload's spec, readable by anyone who may read it).
     pub fn short(&self) -> &'static str {
         match self {
             AdminSource::Secret(_) => "Secret",
             _ if self.has_literal_secret() => "literal",
+            AdminSource::Password { password: ValueFrom::File { .. }, .. }
+            | AdminSource::ServiceAccount { secret: ValueFrom::File { .. }, .. } => "file",
             AdminSource::Password { .. } | AdminSource::ServiceAccount { .. } => "env",
         }
     }
@@ -264,6 +275,7 @@ impl SecretCache<'_> {
                 }
                 Ok(None)
             }
+            ValueFrom::File { source, .. } => self.lookup(source),
         }
     }
 

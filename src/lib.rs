@@ -179,8 +179,9 @@ pub mod fuzzing {
     /// Keycloak's relative path, and the ConfigMaps `envFrom` names.
     pub fn container_env(container: &[u8], namespace: &str) -> Vec<String> {
         let Ok(container) = serde_json::from_slice::<Container>(container) else { return Vec::new() };
-        let mut read: Vec<String> = env::admin(&container, namespace).map(|admin| admin.describe()).into_iter().collect();
-        read.extend(env::relative_path(&container, namespace, &ConfigMaps::new()));
+        let pod_env = env::PodEnv { container: &container, volumes: &[], namespace, configmaps: &ConfigMaps::new() };
+        let mut read: Vec<String> = pod_env.admin().map(|admin| admin.describe()).into_iter().collect();
+        read.extend(pod_env.relative_path());
         read.extend(env::env_from_configmaps(&container, namespace).iter().map(ObjectRef::to_string));
         read
     }

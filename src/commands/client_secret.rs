@@ -143,7 +143,7 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     let search = args.search.as_deref();
     let mut items = Vec::new();
     let mut notes = Vec::new();
-    let (mut public, mut bearer_only) = (0usize, 0usize);
+    let (mut public, mut bearer_only, mut without_secret) = (0usize, 0usize, 0usize);
     let mut progress = Progress::counting("clients read", args.page_size.into());
     for client in keycloak.clients(realm, search, args.page_size) {
         let client = client?;
@@ -159,7 +159,15 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
             // absent, the secret endpoint is asked.
             let secret = match client.secret.clone() {
                 Some(secret) => secret,
-                None => keycloak.client_secret(realm, &client)?,
+                None => match keycloak.client_secret(realm, &client) {
+                    Ok(secret) => secret,
+                    // One client without a secret must not abort the run.
+                    Err(err) if err.kind == Kind::NoSecret => {
+                        without_secret += 1;
+                        continue;
+                    }
+                    Err(err) => return Err(err),
+                },
             };
             notes.extend(unused_secret_note(&client));
             let variable = output::variable_for_client(&client.client_id);
@@ -169,14 +177,16 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
         }
     }
     drop(progress);
+    let skipped = Skipped { public, bearer_only, without_secret };
     if items.is_empty() {
         let which = search.map_or_else(String::new, |text| format!(" matching {text:?}"));
-        let hint = if public + bearer_only > 0 {
-            format!("{public} public and {bearer_only} bearer-only clients{which} have no secret")
+        let hint = if let Some(reasons) = skipped.reasons() {
+            format!("skipped {reasons}")
         } else {
             "list the clients with: kubectl keycloak clients --search TEXT".to_string()
         };
-        return Err(Error::new(Kind::ClientNotFound, format!("no confidential client{which} in realm {realm:?}")).hint(hint));
+        let what = if skipped.without_secret > 0 { "client with a secret" } else { "confidential client" };
+        return Err(Error::new(Kind::ClientNotFound, format!("no {what}{which} in realm {realm:?}")).hint(hint));
     }
     if args.out.output.is_none_or(|format| format.is_assignment()) && args.out.to_secret.is_none() {
         let variables: Vec<&str> = items.iter().map(|item| item.variable.as_str()).collect();
@@ -190,10 +200,35 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     }
     let text = to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(asked(args)), &items, None)?;
     print_notes(&notes);
-    if public + bearer_only > 0 {
-        eprintln!("kubectl-keycloak: skipped {public} public and {bearer_only} bearer-only clients: they have no secret");
+    if let Some(reasons) = skipped.reasons() {
+        eprintln!("kubectl-keycloak: skipped {reasons}");
     }
     Ok(text)
+}
+
+/// The clients `--search`/`--all` found but could print nothing for.
+struct Skipped {
+    public: usize,
+    bearer_only: usize,
+    /// Confidential clients whose secret was never generated.
+    without_secret: usize,
+}
+
+impl Skipped {
+    /// Why nothing was printed for them, naming only the kinds seen.
+    fn reasons(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.public + self.bearer_only > 0 {
+            parts.push(format!("{} public and {} bearer-only clients: they have no secret", self.public, self.bearer_only));
+        }
+        if self.without_secret > 0 {
+            parts.push(format!(
+                "{} confidential clients with no secret yet (generate one with client-secret CLIENT --regenerate)",
+                self.without_secret
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
 }
 
 pub(super) fn find(session: &Session, client_id: &str) -> Result<ClientInfo> {

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::cli::CreateClientArgs;
-use crate::error::Result;
+use crate::error::{Kind, Result};
 use crate::output::{self, Asked, ClientFields, Printed};
 use crate::session::Session;
 use crate::to_secret;
@@ -30,7 +30,12 @@ pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
     });
     let id = session.api().create_client(realm, &representation)?;
     let client = session.api().client_by_id(realm, &id)?;
-    let secret = session.api().client_secret(realm, &client)?;
+    let secret = match session.api().client_secret(realm, &client) {
+        Ok(secret) => secret,
+        // Keycloak 16 may create a confidential client without a secret.
+        Err(err) if err.kind == Kind::NoSecret => session.api().regenerate_secret(realm, &client)?,
+        Err(err) => return Err(err),
+    };
     eprintln!("kubectl-keycloak: created client {:?} in realm {realm:?}", args.client);
     let fields = ClientFields::new(&args.client, realm, session.api().base_url()).authenticator(client.authenticator.as_deref());
     let items = [Printed::client_secret(fields, variable, secret)];

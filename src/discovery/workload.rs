@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{Container, PodTemplateSpec, Service};
 use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::env::{self, ConfigMaps};
+use super::env::{ConfigMaps, PodEnv};
 use super::{Candidate, Found, Origin, ServiceRef, join_path, normalize_path};
 use crate::cluster::{ObjectRef, ServicePort};
 
@@ -32,23 +32,23 @@ pub fn candidate(
     }
     let container = keycloak_container(meta, template)?;
     let object = ObjectRef { namespace: meta.namespace.clone()?, name: meta.name.clone()? };
-    let relative_path =
-        env::relative_path(container, &object.namespace, configmaps).map(|p| normalize_path(&p)).unwrap_or_default();
+    let volumes = template.spec.as_ref().and_then(|pod| pod.volumes.as_deref()).unwrap_or_default();
+    let pod_env = PodEnv { container, volumes, namespace: &object.namespace, configmaps };
+    let relative_path = pod_env.relative_path().map(|p| normalize_path(&p)).unwrap_or_default();
     let pod_labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
-    let service = services.iter().find(|s| selects(s, &pod_labels)).and_then(|s| service_ref(s, &relative_path));
+    // A headless Service (a StatefulSet's, for its pods' DNS names) only
+    // where no other selects the pods.
+    let selecting: Vec<&Service> = services.iter().filter(|s| selects(s, &pod_labels)).collect();
+    let service = selecting
+        .iter()
+        .find(|s| !is_headless(s))
+        .or(selecting.first())
+        .and_then(|s| service_ref(s, &relative_path, pod_env.serves_tls()));
     let url = service.as_ref().map(|service| {
         ingress_url(ingresses, &service.target.service, &relative_path)
             .unwrap_or_else(|| service.found(&format!("Service {}", service.target.service)))
     });
-    Some(Candidate {
-        origin,
-        admin: env::admin(container, &object.namespace),
-        bootstrap_admin: true,
-        url,
-        ca: None,
-        service,
-        object,
-    })
+    Some(Candidate { origin, admin: pod_env.admin(), bootstrap_admin: true, url, ca: None, service, object })
 }
 
 /// The container that runs Keycloak, if this workload runs it.
@@ -76,12 +76,17 @@ fn selects(service: &Service, pod_labels: &BTreeMap<String, String>) -> bool {
     selector.is_some_and(|selector| !selector.is_empty() && selector.iter().all(|(k, v)| pod_labels.get(k) == Some(v)))
 }
 
-/// The Service port that serves Keycloak: `https` by name, else `http`,
-/// else the first.
-fn service_ref(service: &Service, relative_path: &str) -> Option<ServiceRef> {
+fn is_headless(service: &Service) -> bool {
+    service.spec.as_ref().and_then(|spec| spec.cluster_ip.as_deref()) == Some("None")
+}
+
+/// The Service port that serves Keycloak: `https` by name where Keycloak
+/// serves TLS, else `http`, else `https`, else the first.
+fn service_ref(service: &Service, relative_path: &str, serves_tls: bool) -> Option<ServiceRef> {
     let ports = service.spec.as_ref()?.ports.as_ref()?;
     let named = |name: &str| ports.iter().find(|p| p.name.as_deref() == Some(name));
-    let port = named("https").or_else(|| named("http")).or(ports.first())?;
+    let preferred = if serves_tls { ["https", "http"] } else { ["http", "https"] };
+    let port = named(preferred[0]).or_else(|| named(preferred[1])).or(ports.first())?;
     let https = port.name.as_deref().is_some_and(|n| n.contains("https")) || matches!(port.port, 443 | 8443);
     let service = ObjectRef { namespace: service.metadata.namespace.clone()?, name: service.metadata.name.clone()? };
     Some(ServiceRef { target: ServicePort { service, port: port.port, https }, relative_path: relative_path.to_string() })
@@ -293,8 +298,29 @@ mod tests {
             ..Default::default()
         });
         let t = template("quay.io/keycloak/keycloak:26", vec![literal("KC_BOOTSTRAP_ADMIN_PASSWORD", "pw")]);
-        let c = candidate(Origin::Deployment, &meta("sso"), &t, &[s], &[], &ConfigMaps::new()).unwrap();
-        assert_eq!(c.url.unwrap().value, "https://sso.kc.svc:8443");
+        // keycloakx renders an https port whether or not Keycloak has TLS.
+        let c = candidate(Origin::Deployment, &meta("sso"), &t, std::slice::from_ref(&s), &[], &ConfigMaps::new()).unwrap();
+        assert_eq!(c.url.unwrap().value, "http://sso.kc.svc:8080");
         assert!(matches!(c.admin, Some(AdminSource::Password { password: ValueFrom::Literal(_), .. })));
+        let certificate = literal("KC_HTTPS_CERTIFICATE_FILE", "/etc/tls/tls.crt");
+        let tls = template("quay.io/keycloak/keycloak:26", vec![literal("KC_BOOTSTRAP_ADMIN_PASSWORD", "pw"), certificate]);
+        let mut by_option = t.clone();
+        by_option.spec.as_mut().unwrap().containers[0].args = Some(vec!["start".into(), "--https-key-store-file=/ks.p12".into()]);
+        for serving in [tls, by_option] {
+            let c = candidate(Origin::Deployment, &meta("sso"), &serving, std::slice::from_ref(&s), &[], &ConfigMaps::new());
+            assert_eq!(c.unwrap().url.unwrap().value, "https://sso.kc.svc:8443");
+        }
+    }
+
+    #[test]
+    fn a_headless_service_is_used_only_when_no_other_selects_the_pods() {
+        let t = template("quay.io/keycloak/keycloak:26", vec![]);
+        let mut headless = service("kc-keycloakx-headless", 80, "http");
+        headless.spec.as_mut().unwrap().cluster_ip = Some("None".into());
+        let services = [headless.clone(), service("kc-keycloakx-http", 80, "http")];
+        let c = candidate(Origin::StatefulSet, &meta("kc"), &t, &services, &[], &ConfigMaps::new()).unwrap();
+        assert_eq!(c.url.unwrap().value, "http://kc-keycloakx-http.kc.svc:80");
+        let c = candidate(Origin::StatefulSet, &meta("kc"), &t, &[headless], &[], &ConfigMaps::new()).unwrap();
+        assert_eq!(c.url.unwrap().value, "http://kc-keycloakx-headless.kc.svc:80");
     }
 }

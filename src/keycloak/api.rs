@@ -51,7 +51,7 @@ impl AdminApi {
     pub fn client_secret(&self, realm: &str, client: &ClientInfo) -> Result<Secret> {
         client.require_confidential(realm)?;
         let json = self.get_json(&self.secret_url(realm, client), realm)?;
-        match json.get("value").and_then(Value::as_str) {
+        match json.get("value").and_then(Value::as_str).filter(|secret| !secret.is_empty()) {
             Some(secret) => Ok(Secret::new(secret)),
             None => Err(client.no_secret(realm)),
         }
@@ -107,15 +107,24 @@ impl AdminApi {
             .hint("a secret-rotation client policy keeps the previous secret after --regenerate")
     }
 
-    /// Secret rotation is a preview feature, off by default (Keycloak 21 and 26).
+    /// Secret rotation is a preview feature, off by default (Keycloak 21 and
+    /// 26), and absent before Keycloak 18: a server that lists it nowhere
+    /// (16.1.1) does not have it, rather than having it on.
     fn require_rotation(&self) -> Result<()> {
+        const FEATURE: &str = "CLIENT_SECRET_ROTATION";
         let url = format!("{}/admin/serverinfo", self.login.http().base());
         let info = self.get_json(&url, ADMIN_REALM)?;
-        let disabled = info["profileInfo"]["disabledFeatures"]
-            .as_array()
-            .is_some_and(|features| features.iter().any(|f| f == "CLIENT_SECRET_ROTATION"));
-        if disabled {
-            let version = info["systemInfo"]["version"].as_str().unwrap_or("this version");
+        let profile = &info["profileInfo"];
+        let listed = |key: &str| profile[key].as_array().is_some_and(|features| features.iter().any(|f| f == FEATURE));
+        let version = info["systemInfo"]["version"].as_str().unwrap_or("this version");
+        if !["disabledFeatures", "previewFeatures", "experimentalFeatures"].into_iter().any(listed) {
+            return Err(Error::new(
+                Kind::Unsupported,
+                format!("Keycloak {version} at {} has no secret rotation", self.base_url()),
+            )
+            .hint("client secret rotation came with Keycloak 18"));
+        }
+        if listed("disabledFeatures") {
             return Err(Error::new(
                 Kind::Unsupported,
                 format!("Keycloak {version} at {} has secret rotation turned off", self.base_url()),
@@ -199,7 +208,10 @@ impl AdminApi {
                 Error::new(Kind::Auth, format!("the admin may not do this in realm {realm:?}: {} (HTTP 403)", error_text(reply)))
                     .hint("it needs the realm's realm-management roles (master admins have them)")
             }
-            404 if is_json(reply) && error_text(reply).to_lowercase().contains("realm") => {
+            // Only Keycloak's own "Realm not found." (every version): a
+            // 404 for a path the server lacks (16.1.1's RESTEASY003210
+            // "Could not find resource for full path: …/realms/…") is not.
+            404 if is_json(reply) && error_text(reply).to_lowercase().contains("realm not found") => {
                 Error::new(Kind::RealmNotFound, format!("realm {realm:?} not found in Keycloak at {}", self.base_url()))
                     .hint("pass the right --realm (CSM uses shasta)")
             }

@@ -55,13 +55,23 @@ impl ClientInfo {
         if self.public_client { Err(self.no_secret(realm)) } else { Ok(()) }
     }
 
-    /// The "has no secret" error, naming why.
+    /// The "has no secret" error, naming why: public and bearer-only
+    /// clients never have one; a confidential client may not have one yet
+    /// (Keycloak 16 creates none over REST unless asked, and a client made
+    /// confidential later starts without one).
     pub fn no_secret(&self, realm: &str) -> Error {
-        Error::new(
-            Kind::NoSecret,
-            format!("client {:?} in realm {realm:?} has no secret: it is a {} client", self.client_id, self.kind()),
-        )
-        .hint("only confidential clients have secrets")
+        let client_id = &self.client_id;
+        match self.kind() {
+            "confidential" => {
+                Error::new(Kind::NoSecret, format!("confidential client {client_id:?} in realm {realm:?} has no secret yet"))
+                    .hint(format!("generate one with: kubectl keycloak client-secret {client_id} --realm {realm} --regenerate"))
+            }
+            kind => Error::new(
+                Kind::NoSecret,
+                format!("client {client_id:?} in realm {realm:?} has no secret: it is a {kind} client"),
+            )
+            .hint("only confidential clients have secrets"),
+        }
     }
 
     pub fn kind(&self) -> &'static str {

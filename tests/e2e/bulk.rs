@@ -138,7 +138,7 @@ fn a_search_without_confidential_clients_is_an_error() {
         11,
         &format!(
             "kubectl-keycloak: error: no confidential client matching \"{prefix}\" in realm \"shasta\"; \
-             1 public and 0 bearer-only clients matching \"{prefix}\" have no secret"
+             skipped 1 public and 0 bearer-only clients: they have no secret"
         ),
     );
     Run::kubectl(&["client-secret", "--search", "kk-no-such-client-anywhere"]).run().fails_with(

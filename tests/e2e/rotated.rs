@@ -1,6 +1,7 @@
 //! `client-secret --rotated` and `--invalidate-rotated`: the previous secret
 //! a secret-rotation client policy keeps, shown or ended; exit 17 where the
-//! Keycloak has the feature off (CSM's 21.1.1 ships it off).
+//! Keycloak has the feature off (CSM's 21.1.1 ships it off) or lacks it
+//! (16.1.1, CSM 1.4).
 
 use serde_json::json;
 
@@ -31,6 +32,19 @@ fn rotation_realm() -> String {
 
 #[test]
 fn rotated_secret_is_shown_and_invalidated_where_keycloak_supports_it() {
+    if sandbox().version.starts_with("16.") {
+        // WildFly Keycloak: rotation came with Keycloak 18, and 16.1.1's 404
+        // for the rotated-secret path is RESTEASY's, not a missing realm.
+        let absent = format!(
+            "kubectl-keycloak: error: Keycloak {} at {} has no secret rotation; \
+             client secret rotation came with Keycloak 18",
+            sandbox().version,
+            sandbox().keycloak_url
+        );
+        Run::kubectl(&["client-secret", "my-test-client", "--rotated"]).run().fails_with(17, &absent);
+        Run::kubectl(&["client-secret", "my-test-client", "--invalidate-rotated", "--yes"]).run().fails_with(17, &absent);
+        return;
+    }
     if sandbox().version.starts_with("21.") {
         // CSM's Keycloak: secret rotation is a preview feature it ships off.
         let off = format!(
