@@ -36,9 +36,10 @@ fn register_layout_secrets() {
         ("kc-operator", "keycloak-initial-admin"),
         ("kc-operator-sa", "keycloak-bootstrap-admin-client"),
         ("kc-stale", "keycloak-initial-admin"),
-        ("kc-bitnami", "keycloak"),
-        ("kc-bitnami-chart", "keycloak"),
-        ("kc-keycloakx", "kc-admin"),
+        ("kc-bitnami", "kc-keycloak"),
+        ("kc-bitnami-chart", "kc-keycloak"),
+        ("kc-keycloakx", "keycloak-admin-password"),
+        ("kc-keycloakx-bootstrap", "keycloak-admin"),
         ("kc-two", "keycloak-initial-admin"),
         ("kc-two", "keycloak-plain-admin"),
         ("services", "keycloak-master-admin-auth"),
@@ -68,9 +69,11 @@ fn operator_layouts_need_no_flags_at_all() {
 
 #[test]
 fn workload_layouts_take_their_admin_from_the_pod_spec() {
-    // Bitnami: a literal user and a secretKeyRef; the chart: the user from an
-    // envFrom ConfigMap; keycloakx: both from a Secret with custom key names.
-    for namespace in ["kc-bitnami", "kc-bitnami-chart", "kc-keycloakx"] {
+    // What the charts render (tests/sandbox/charts). Bitnami: the user in an
+    // envFrom ConfigMap, the password from a secretKeyRef or (its default) a
+    // file of a projected Secret volume; keycloakx: its README's literal user
+    // and secretKeyRef password, or KC_BOOTSTRAP_ADMIN_* from a user Secret.
+    for namespace in ["kc-bitnami", "kc-bitnami-chart", "kc-keycloakx", "kc-keycloakx-bootstrap"] {
         with_reachable_url(bare(&["-n", namespace, "client-secret", "my-test-client"]))
             .run()
             .success()
@@ -190,27 +193,43 @@ fn discover_lists_every_layout_once_with_where_each_part_comes_from() {
     assert_eq!(operator["urlFrom"], "discovered: Keycloak CR kc-operator/keycloak spec.hostname.hostname");
     assert_eq!(operator["ca"], "Secret kc-operator/keycloak-tls:ca.crt");
     assert_eq!(find(&found, "kc-operator-sa", "keycloak")["admin"], "Secret kc-operator-sa/keycloak-bootstrap-admin-client");
-    let bitnami = find(&found, "kc-bitnami", "keycloak");
+    let bitnami = find(&found, "kc-bitnami", "kc-keycloak");
     assert_eq!(
         (bitnami["kind"].as_str(), bitnami["admin"].as_str(), bitnami["url"].as_str(), bitnami["urlInternal"].as_bool()),
         (
             Some("StatefulSet"),
-            Some("user \"user\", password Secret kc-bitnami/keycloak:admin-password"),
-            Some("http://keycloak.kc-bitnami.svc:80/keycloak"),
+            Some(
+                "user ConfigMap kc-bitnami/kc-keycloak-env-vars:KC_BOOTSTRAP_ADMIN_USERNAME, \
+                 password Secret kc-bitnami/kc-keycloak:admin-password"
+            ),
+            Some("http://kc-keycloak.kc-bitnami.svc:80/keycloak"),
             Some(true)
         )
     );
+    // The chart's default: the password file's Secret and key, never the
+    // ConfigMap that names the file.
     assert_eq!(
-        find(&found, "kc-bitnami-chart", "keycloak")["admin"],
-        "user ConfigMap kc-bitnami-chart/keycloak-env-vars:KC_BOOTSTRAP_ADMIN_USERNAME or \"temp-admin\", \
-         password Secret kc-bitnami-chart/keycloak:admin-password"
+        find(&found, "kc-bitnami-chart", "kc-keycloak")["admin"],
+        "user ConfigMap kc-bitnami-chart/kc-keycloak-env-vars:KC_BOOTSTRAP_ADMIN_USERNAME, \
+         password Secret kc-bitnami-chart/kc-keycloak:admin-password (file /opt/bitnami/keycloak/secrets/admin-password)"
     );
-    let keycloakx = find(&found, "kc-keycloakx", "keycloak-keycloakx");
-    assert_eq!(keycloakx["url"], env("SANDBOX_KC_KEYCLOAKX_INGRESS_URL"));
-    assert_eq!(keycloakx["urlFrom"], "discovered: Ingress kc-keycloakx/keycloak-keycloakx");
+    // keycloakx's Service has an https port, but this Keycloak has no TLS:
+    // the http port; its headless Service is passed over.
+    let keycloakx = find(&found, "kc-keycloakx", "kc-keycloakx");
     assert_eq!(
-        keycloakx["admin"],
-        "user Secret kc-keycloakx/kc-admin:adminUser, password Secret kc-keycloakx/kc-admin:adminPass"
+        (keycloakx["admin"].as_str(), keycloakx["url"].as_str(), keycloakx["urlFrom"].as_str()),
+        (
+            Some("user \"admin\", password Secret kc-keycloakx/keycloak-admin-password:password"),
+            Some("http://kc-keycloakx-http.kc-keycloakx.svc:80/keycloak"),
+            Some("discovered: Service kc-keycloakx/kc-keycloakx-http")
+        )
+    );
+    let bootstrap = find(&found, "kc-keycloakx-bootstrap", "kc-keycloakx");
+    assert_eq!(bootstrap["url"], env("SANDBOX_KC_KEYCLOAKX_INGRESS_URL"));
+    assert_eq!(bootstrap["urlFrom"], "discovered: Ingress kc-keycloakx-bootstrap/kc-keycloakx");
+    assert_eq!(
+        bootstrap["admin"],
+        "user Secret kc-keycloakx-bootstrap/keycloak-admin:username, password Secret kc-keycloakx-bootstrap/keycloak-admin:password"
     );
     assert_eq!(find(&found, "kc-two", "keycloak-plain")["kind"], "Deployment");
     assert_eq!(find(&found, "services", "keycloak-master-admin-auth")["kind"], "CSM Secret");
@@ -234,9 +253,10 @@ fn discover_check_logs_in_to_each_and_reports_the_stale_one() {
     // URLs that resolve only in a cluster are checked through a port-forward
     // to the pod behind their Service (HTTP, or TLS verified to the pod).
     for (namespace, name, pod) in [
-        ("kc-bitnami", "keycloak", "keycloak-0"),
-        ("kc-bitnami-chart", "keycloak", "keycloak-0"),
-        ("kc-keycloakx", "keycloak-keycloakx", "keycloak-keycloakx-0"),
+        ("kc-bitnami", "kc-keycloak", "kc-keycloak-0"),
+        ("kc-bitnami-chart", "kc-keycloak", "kc-keycloak-0"),
+        ("kc-keycloakx", "kc-keycloakx", "kc-keycloakx-0"),
+        ("kc-keycloakx-bootstrap", "kc-keycloakx", "kc-keycloakx-0"),
         ("kc-internal", "keycloak", "keycloak-0"),
     ] {
         assert_eq!(
@@ -306,11 +326,12 @@ fn the_default_table_is_short_columns_and_wide_has_every_source() {
         row("services", "keycloak-master-admin-auth"),
         ["services", "keycloak-master-admin-auth", "CSM Secret", "Secret", "https://api-gw-service-nmn.local/keycloak"]
     );
-    assert_eq!(row("kc-bitnami", "keycloak")[2..4], ["StatefulSet", "env"]);
+    assert_eq!(row("kc-bitnami", "kc-keycloak")[2..4], ["StatefulSet", "env"]);
+    assert_eq!(row("kc-bitnami-chart", "kc-keycloak")[2..4], ["StatefulSet", "file"]);
     assert!(!table.contains("admin-password"), "no Secret keys by default:\n{table}");
     let wide = bare(&["discover", "-o", "wide"]).run().success().stdout;
     assert_eq!(cells(&wide)[0], ["KIND", "NAMESPACE/NAME", "ADMIN", "URL", "CA"], "{wide}");
-    assert!(wide.contains("password Secret kc-bitnami/keycloak:admin-password"), "{wide}");
+    assert!(wide.contains("password Secret kc-bitnami/kc-keycloak:admin-password"), "{wide}");
     let longest = |text: &str| text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     assert!(longest(&table) < longest(&wide) / 2, "default {} vs wide {} columns", longest(&table), longest(&wide));
 }

@@ -76,15 +76,33 @@ fn every_layout_with_an_in_cluster_url_returns_its_secret_through_a_port_forward
         // The Operator's Service (no spec.hostname): TLS to the pod, verified
         // against keycloak-service.kc-internal.svc with the tlsSecret's CA.
         (vec!["-n", "kc-internal"], "https://keycloak-service.kc-internal.svc:8443/keycloak", "kc-internal", "app=keycloak"),
-        (vec!["-n", "kc-bitnami"], "http://keycloak.kc-bitnami.svc:80/keycloak", "kc-bitnami", "app.kubernetes.io/name=keycloak"),
+        (
+            vec!["-n", "kc-bitnami"],
+            "http://kc-keycloak.kc-bitnami.svc:80/keycloak",
+            "kc-bitnami",
+            "app.kubernetes.io/name=keycloak",
+        ),
+        // The Bitnami chart's defaults: the password file of a projected Secret.
         (
             vec!["-n", "kc-bitnami-chart"],
-            "http://keycloak.kc-bitnami-chart.svc:80/keycloak",
+            "http://kc-keycloak.kc-bitnami-chart.svc:80/keycloak",
             "kc-bitnami-chart",
             "app.kubernetes.io/name=keycloak",
         ),
+        // keycloakx's Service, http (no TLS configured), named targetPort.
+        (
+            vec!["-n", "kc-keycloakx"],
+            "http://kc-keycloakx-http.kc-keycloakx.svc:80/keycloak",
+            "kc-keycloakx",
+            "app.kubernetes.io/name=keycloakx",
+        ),
         // An Ingress host that does not resolve here: its backend Service.
-        (vec!["-n", "kc-keycloakx"], "https://sso.example.test/keycloak", "kc-keycloakx", "app.kubernetes.io/name=keycloakx"),
+        (
+            vec!["-n", "kc-keycloakx-bootstrap"],
+            "http://sso.example.test/keycloak",
+            "kc-keycloakx-bootstrap",
+            "app.kubernetes.io/name=keycloakx",
+        ),
         // A plain Deployment serving HTTPS: TLS verified against its Service name.
         (
             vec!["--keycloak", "kc-two/keycloak-plain", "--keycloak-ca-file"],
@@ -158,8 +176,8 @@ fn always_forwards_even_where_the_url_resolves_and_verifies_tls_to_the_pod() {
 
 #[test]
 fn never_stops_at_the_unresolved_host_and_says_the_plugin_can_forward() {
-    let refused = "kubectl-keycloak: error: cannot resolve Keycloak host keycloak.kc-bitnami.svc:80; \
-         http://keycloak.kc-bitnami.svc:80/keycloak is a cluster-internal Service address (discovered: Service kc-bitnami/keycloak); \
+    let refused = "kubectl-keycloak: error: cannot resolve Keycloak host kc-keycloak.kc-bitnami.svc:80; \
+         http://kc-keycloak.kc-bitnami.svc:80/keycloak is a cluster-internal Service address (discovered: Service kc-bitnami/kc-keycloak); \
          pass --keycloak-url with the Ingress host or another reachable URL, \
          or let the plugin forward a port to Keycloak's pod: --port-forward auto";
     bare(&["-n", "kc-bitnami", "client-secret", "my-test-client", "--port-forward", "never"]).run().fails_with(7, refused);

@@ -142,16 +142,31 @@ workload_layout() { # ns kind/name user-var password-var: env credentials log in
   local user rp
   user="$(lc_env "$1" "$2" "$3")" || { echo "cannot resolve $3"; return 1; }
   rp="$(lc_env "$1" "$2" KC_HTTP_RELATIVE_PATH)" || return 1
-  [[ "$rp" == /keycloak ]] || { echo "KC_HTTP_RELATIVE_PATH=$rp"; return 1; }
+  [[ "${rp%/}" == /keycloak ]] || { echo "KC_HTTP_RELATIVE_PATH=$rp"; return 1; }
   lc_env "$1" "$2" "$4" | lc_login_password "$SANDBOX_KEYCLOAK_TOKEN_URL" "$user" "$SANDBOX_CA_FILE" || return 1
+  lc_reads_shasta "$SANDBOX_KEYCLOAK_URL" "$SANDBOX_CA_FILE"
+}
+
+# Bitnami's default: KC_BOOTSTRAP_ADMIN_PASSWORD_FILE (from the envFrom
+# ConfigMap) is a file of the projected volume holding Secret kc-keycloak.
+bitnami_password_file() {
+  local file user sources
+  file="$(kubectl get cm -n kc-bitnami-chart kc-keycloak-env-vars -o 'jsonpath={.data.KC_BOOTSTRAP_ADMIN_PASSWORD_FILE}')"
+  [[ "$file" == /opt/bitnami/keycloak/secrets/admin-password ]] || { echo "password file: $file"; return 1; }
+  sources="$(kubectl get statefulset -n kc-bitnami-chart kc-keycloak -o \
+    'jsonpath={.spec.template.spec.containers[0].volumeMounts[?(@.name=="keycloak-secrets")].mountPath} {.spec.template.spec.volumes[?(@.name=="keycloak-secrets")].projected.sources[0].secret.name}')"
+  [[ "$sources" == "/opt/bitnami/keycloak/secrets kc-keycloak" ]] || { echo "volume: $sources"; return 1; }
+  user="$(lc_env kc-bitnami-chart statefulset/kc-keycloak KC_BOOTSTRAP_ADMIN_USERNAME)" || return 1
+  lc_secret kc-bitnami-chart kc-keycloak admin-password |
+    lc_login_password "$SANDBOX_KEYCLOAK_TOKEN_URL" "$user" "$SANDBOX_CA_FILE" || return 1
   lc_reads_shasta "$SANDBOX_KEYCLOAK_URL" "$SANDBOX_CA_FILE"
 }
 
 keycloakx_ingress() {
   local out
-  out="$(kubectl get ingress -n kc-keycloakx keycloak-keycloakx \
-    -o 'jsonpath={.spec.tls[0].hosts[0]} {.spec.rules[0].host} {.spec.rules[0].http.paths[0].path} {.spec.rules[0].http.paths[0].backend.service.name}')"
-  [[ "$out" == "sso.example.test sso.example.test /keycloak/ keycloak-keycloakx-http" ]] || { echo "ingress: $out"; return 1; }
+  out="$(kubectl get ingress -n kc-keycloakx-bootstrap kc-keycloakx \
+    -o 'jsonpath={.spec.tls} {.spec.rules[0].host} {.spec.rules[0].http.paths[0].path} {.spec.rules[0].http.paths[0].backend.service.name}')"
+  [[ "$out" == " sso.example.test /keycloak/ kc-keycloakx-http" ]] || { echo "ingress: $out"; return 1; }
 }
 
 two_keycloaks() {
@@ -200,8 +215,7 @@ proxy_get() { # context path
 layout_services_proxy() {
   local p out
   for p in kc-operator/services/https:keycloak-service:8443 kc-operator-sa/services/https:keycloak-service:8443 \
-      kc-stale/services/https:keycloak-service:8443 kc-bitnami/services/keycloak:80 \
-      kc-bitnami-chart/services/keycloak:80 kc-keycloakx/services/keycloak-keycloakx-http:80 \
+      kc-stale/services/https:keycloak-service:8443 \
       kc-two/services/https:keycloak-service:8443 kc-two/services/https:keycloak-plain:8443; do
     out="$(kubectl get --raw "/api/v1/namespaces/$p/proxy/keycloak/realms/master/.well-known/openid-configuration")" || return 1
     [[ "$out" == *token_endpoint* ]] || { echo "$p: ${out:0:200}"; return 1; }
@@ -249,9 +263,10 @@ LC_KEYCLOAKS=(
   "kc-operator statefulset/keycloak keycloak-service 8443 https"
   "kc-operator-sa statefulset/keycloak keycloak-service 8443 https"
   "kc-stale statefulset/keycloak keycloak-service 8443 https"
-  "kc-bitnami statefulset/keycloak keycloak 80 http"
-  "kc-bitnami-chart statefulset/keycloak keycloak 80 http"
-  "kc-keycloakx statefulset/keycloak-keycloakx keycloak-keycloakx-http 80 http"
+  "kc-bitnami statefulset/kc-keycloak kc-keycloak 80 http"
+  "kc-bitnami-chart statefulset/kc-keycloak kc-keycloak 80 http"
+  "kc-keycloakx statefulset/kc-keycloakx kc-keycloakx-http 80 http"
+  "kc-keycloakx-bootstrap statefulset/kc-keycloakx kc-keycloakx-http 80 http"
   "kc-two statefulset/keycloak keycloak-service 8443 https"
   "kc-two deployment/keycloak-plain keycloak-plain 8443 https"
   "kc-internal statefulset/keycloak keycloak-service 8443 https"
@@ -397,13 +412,14 @@ check "kc-operator-sa: spec.bootstrapAdmin.service.secret (client_credentials) l
   operator_sa_layout kc-operator-sa
 check "kc-operator-sa: its keycloak-initial-admin user was deleted" initial_admin_is_stale kc-operator-sa
 check "kc-stale: keycloak-initial-admin's user was deleted (invalid_grant)" initial_admin_is_stale kc-stale
-check "kc-bitnami: KEYCLOAK_ADMIN_USER literal + KEYCLOAK_ADMIN_PASSWORD secretKeyRef log in" \
-  workload_layout kc-bitnami statefulset/keycloak KEYCLOAK_ADMIN_USER KEYCLOAK_ADMIN_PASSWORD
-check "kc-bitnami-chart: user from envFrom ConfigMap keycloak-env-vars, password secretKeyRef log in" \
-  workload_layout kc-bitnami-chart statefulset/keycloak KC_BOOTSTRAP_ADMIN_USERNAME KC_BOOTSTRAP_ADMIN_PASSWORD
-check "kc-keycloakx: both values from Secret kc-admin (adminUser, adminPass) log in" \
-  workload_layout kc-keycloakx statefulset/keycloak-keycloakx KC_BOOTSTRAP_ADMIN_USERNAME KC_BOOTSTRAP_ADMIN_PASSWORD
-check "kc-keycloakx: Ingress sso.example.test (TLS) /keycloak/ -> keycloak-keycloakx-http" keycloakx_ingress
+check "kc-bitnami (Bitnami chart, usePasswordFiles=false): user in ConfigMap, password secretKeyRef log in" \
+  workload_layout kc-bitnami statefulset/kc-keycloak KC_BOOTSTRAP_ADMIN_USERNAME KC_BOOTSTRAP_ADMIN_PASSWORD
+check "kc-bitnami-chart (Bitnami chart defaults): password file from a projected Secret logs in" bitnami_password_file
+check "kc-keycloakx (keycloakx README example): KEYCLOAK_ADMIN literal, password secretKeyRef log in" \
+  workload_layout kc-keycloakx statefulset/kc-keycloakx KEYCLOAK_ADMIN KEYCLOAK_ADMIN_PASSWORD
+check "kc-keycloakx-bootstrap: KC_BOOTSTRAP_ADMIN_* from Secret keycloak-admin log in" \
+  workload_layout kc-keycloakx-bootstrap statefulset/kc-keycloakx KC_BOOTSTRAP_ADMIN_USERNAME KC_BOOTSTRAP_ADMIN_PASSWORD
+check "kc-keycloakx-bootstrap: Ingress sso.example.test /keycloak/ -> kc-keycloakx-http" keycloakx_ingress
 check "kc-two: one Keycloak CR (+ its StatefulSet) and Deployment keycloak-plain" two_keycloaks
 check "kc-two: CR initial-admin logs in" operator_user_layout kc-two
 check "kc-two: Deployment keycloak-plain env admin logs in" \
@@ -429,7 +445,7 @@ check "each layout Service's EndpointSlice: from the endpointslice controller, e
 check "kubectl port-forward to each layout's Service port answers /keycloak/realms/master (https CA-verified)" \
   layout_port_forwards
 check "kc-two: a deleted Deployment pod is replaced by a new Ready one" pod_replaced kc-two deployment/keycloak-plain
-check "kc-bitnami: a deleted StatefulSet pod is recreated and Ready" pod_replaced kc-bitnami statefulset/keycloak
+check "kc-bitnami: a deleted StatefulSet pod is recreated and Ready" pod_replaced kc-bitnami statefulset/kc-keycloak
 
 check "test host: netns $SANDBOX_TESTHOST_NETNS, $SANDBOX_TESTHOST_IP on veth0, relay alive" testhost_netns
 check "test host: HTTPS to Keycloak through $SANDBOX_TESTHOST_IP:$SANDBOX_TESTHOST_HTTPS_PORT (CA-verified)" \
@@ -442,7 +458,7 @@ check "proxy: services/https:keycloak-testhost:8443 answers Keycloak's JSON" \
   openid_json proxy_get sandbox "$SANDBOX_PROXY_HTTPS_PATH"
 check "proxy: services/cray-keycloak-http:80 (CSM's Service, http) answers Keycloak's JSON" \
   openid_json proxy_get sandbox "$SANDBOX_PROXY_CSM_PATH"
-check "proxy: the layouts' Services answer (Operator https:*-service:8443, Bitnami/keycloakx http :80)" \
+check "proxy: the layouts' Services answer (Operator https:*-service:8443, plain Deployment)" \
   layout_services_proxy
 check "proxy: sandbox-proxy gets a token through the CSM Service (password in the POST body)" \
   proxy_token "$SANDBOX_PROXY_CSM_PATH"

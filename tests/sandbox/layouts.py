@@ -41,6 +41,10 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CRD_DIR = os.path.join(HERE, "crds", "keycloak-operator")
+# helm template output of the real charts (tests/sandbox/charts/render), and
+# the placeholder that stands for each password the chart would generate.
+CHART_DIR = os.path.join(HERE, "charts")
+CHART_PLACEHOLDER = "SANDBOX-INJECTED"
 
 OPERATOR_IMAGE = "quay.io/keycloak/keycloak:26.0.0"   # what operator 26.0.0 deploys
 KEYCLOAKX_IMAGE = "quay.io/keycloak/keycloak:26.0.0"
@@ -66,6 +70,7 @@ PORT_FORWARDS = {
     "kc-bitnami": {8080: "http"},            # Bitnami: http 8080 (Service 80)
     "kc-bitnami-chart": {8080: "http"},
     "kc-keycloakx": {8080: "http"},          # keycloakx: http 8080 (Service 80)
+    "kc-keycloakx-bootstrap": {8080: "http"},
     "kc-two": {8443: "https"},               # Operator and plain Deployment: https 8443
     "kc-internal": {8443: "https"},          # an Operator CR without a hostname
     # CSM: http 8080 (Services 80, 8080); keycloak-testhost 8443 and, for
@@ -82,8 +87,7 @@ USERS = {
     "sa-temp-admin": "kc-operator-sa",      # deleted
     "stale-admin": "kc-stale",              # deleted
     "user": "kc-bitnami",
-    "bitnami-admin": "kc-bitnami-chart",
-    "keycloakx-admin": "kc-keycloakx",
+    "keycloakx-admin": "kc-keycloakx-bootstrap",
     "two-admin": "kc-two",
     "plain-admin": "kc-two",
     "internal-admin": "kc-internal",
@@ -91,7 +95,7 @@ USERS = {
 DELETED_USERS = ("sa-temp-admin", "stale-admin")
 SA_CLIENT = "operator-sa-admin"             # kc-operator-sa
 LAYOUT_NAMESPACES = ["kc-operator", "kc-operator-sa", "kc-bitnami", "kc-bitnami-chart",
-                     "kc-keycloakx", "kc-two", "kc-stale", "kc-internal"]
+                     "kc-keycloakx", "kc-keycloakx-bootstrap", "kc-two", "kc-stale", "kc-internal"]
 
 
 # ----------------------------------------------------------------- Keycloak
@@ -294,6 +298,25 @@ def port(name, port_, target=None):
     return {"name": name, "port": port_, "protocol": "TCP", "targetPort": target if target is not None else port_}
 
 
+def chart_objects(name, passwords):
+    """The objects of one vendored chart render, unedited except that each
+    Secret key in `passwords` ({secret: {key: password}}) holding the
+    placeholder gets the sandbox's password instead."""
+    import base64
+    import yaml
+    placeholder = base64.b64encode(CHART_PLACEHOLDER.encode()).decode()
+    with open(os.path.join(CHART_DIR, name)) as f:
+        objs = [o for o in yaml.safe_load_all(f) if o]
+    for o in objs:
+        if o["kind"] != "Secret":
+            continue
+        for key, password in passwords.get(o["metadata"]["name"], {}).items():
+            if o.get("data", {}).get(key) != placeholder:
+                sys.exit("layouts.py: %s: Secret %s has no placeholder in %s" % (name, o["metadata"]["name"], key))
+            o["data"][key] = base64.b64encode(password.encode()).decode()
+    return objs
+
+
 def operator_labels(name):
     # Utils.allInstanceLabels in the operator.
     return {"app": "keycloak", "app.kubernetes.io/managed-by": "keycloak-operator",
@@ -393,59 +416,19 @@ def layouts(url, pki, creds):
     o, f = operator_layout("kc-stale", "keycloak", url, pki, creds, "stale-admin")
     objs += o; owned[("kc-stale", "keycloak")] = f
 
-    # --- Bitnami-style, admin user as a literal env value (older chart/image names).
-    ns, labels = "kc-bitnami", {"app.kubernetes.io/name": "keycloak", "app.kubernetes.io/instance": "keycloak",
-                                "app.kubernetes.io/component": "keycloak"}
-    objs.append(secret(ns, "keycloak", {"admin-password": creds["user"]}, labels=labels))
-    objs.append(workload("StatefulSet", ns, "keycloak", labels, {
-        "name": "keycloak", "image": BITNAMI_IMAGE,
-        "env": [env_value("KEYCLOAK_ADMIN_USER", "user"),
-                env_secret("KEYCLOAK_ADMIN_PASSWORD", "keycloak", "admin-password"),
-                env_value("KC_HTTP_RELATIVE_PATH", RELATIVE_PATH)],
-        "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]},
-        service_name="keycloak-headless"))
-    objs.append(service(ns, "keycloak", [port("http", 80, "http")], selector=labels, labels=labels))
-
-    # --- Bitnami chart 25.x as rendered: user name and relative path in the
-    # ConfigMap <fullname>-env-vars (envFrom), password from Secret <fullname>.
-    ns = "kc-bitnami-chart"
-    objs.append(secret(ns, "keycloak", {"admin-password": creds["bitnami-admin"]}, labels=labels))
-    objs.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("keycloak-env-vars", ns, labels),
-                 "data": {"KEYCLOAK_PRODUCTION": "false", "KC_BOOTSTRAP_ADMIN_USERNAME": "bitnami-admin",
-                          "KC_HTTP_PORT": "8080", "KC_HTTP_MANAGEMENT_PORT": "9000",
-                          "KC_HTTP_ENABLED": "true", "KC_HTTP_RELATIVE_PATH": RELATIVE_PATH}})
-    objs.append(workload("StatefulSet", ns, "keycloak", labels, {
-        "name": "keycloak", "image": BITNAMI_IMAGE,
-        "env": [{"name": "KUBERNETES_NAMESPACE",
-                 "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}},
-                env_secret("KC_BOOTSTRAP_ADMIN_PASSWORD", "keycloak", "admin-password")],
-        "envFrom": [{"configMapRef": {"name": "keycloak-env-vars"}}],
-        "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]},
-        service_name="keycloak-headless"))
-    objs.append(service(ns, "keycloak", [port("http", 80, "http")], selector=labels, labels=labels))
-
-    # --- codecentric keycloakx: both values from a Secret with custom keys; an Ingress.
-    ns = "kc-keycloakx"
-    labels = {"app.kubernetes.io/name": "keycloakx", "app.kubernetes.io/instance": "keycloak"}
-    objs.append(secret(ns, "kc-admin", {"adminUser": "keycloakx-admin", "adminPass": creds["keycloakx-admin"]}))
-    objs.append(workload("StatefulSet", ns, "keycloak-keycloakx", labels, {
-        "name": "keycloak", "image": KEYCLOAKX_IMAGE,
-        "command": ["/opt/keycloak/bin/kc.sh", "start", "--http-enabled=true", "--http-port=8080",
-                    "--hostname-strict=false"],
-        "env": [env_value("KC_HTTP_RELATIVE_PATH", RELATIVE_PATH),
-                env_secret("KC_BOOTSTRAP_ADMIN_USERNAME", "kc-admin", "adminUser"),
-                env_secret("KC_BOOTSTRAP_ADMIN_PASSWORD", "kc-admin", "adminPass")],
-        "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]},
-        service_name="keycloak-keycloakx-headless"))
-    objs.append(service(ns, "keycloak-keycloakx-http", [port("http", 80, "http")], selector=labels,
-                        labels=dict(labels, **{"app.kubernetes.io/component": "http"})))
-    objs.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                 "metadata": meta("keycloak-keycloakx", ns, labels),
-                 "spec": {"tls": [{"hosts": [INGRESS_HOST], "secretName": "sso-example-test-tls"}],
-                          "rules": [{"host": INGRESS_HOST, "http": {"paths": [{
-                              "path": RELATIVE_PATH + "/", "pathType": "Prefix",
-                              "backend": {"service": {"name": "keycloak-keycloakx-http",
-                                                      "port": {"name": "http"}}}}]}}]}})
+    # --- The real charts, as `helm template` renders them (tests/sandbox/charts):
+    # Bitnami 25.4.0 with usePasswordFiles=false (password from secretKeyRef)
+    # and with its defaults (password as a file of a projected Secret volume),
+    # both with the chart's admin user "user"; keycloakx 7.1.11 with its
+    # README's admin example (KEYCLOAK_ADMIN literal "admin": the sandbox's
+    # own admin) and with KC_BOOTSTRAP_ADMIN_* from a user Secret and an Ingress.
+    objs += chart_objects("bitnami-env.yaml", {"kc-keycloak": {"admin-password": creds["user"]}})
+    objs += chart_objects("bitnami-defaults.yaml", {"kc-keycloak": {"admin-password": creds["user"]}})
+    objs += chart_objects("keycloakx-readme.yaml", {})
+    objs.append(secret("kc-keycloakx", "keycloak-admin-password", {"password": creds["admin"]}))
+    objs += chart_objects("keycloakx-bootstrap.yaml", {})
+    objs.append(secret("kc-keycloakx-bootstrap", "keycloak-admin",
+                       {"username": "keycloakx-admin", "password": creds["keycloakx-admin"]}))
 
     # --- Two Keycloaks in one namespace: an Operator CR and a plain Deployment.
     ns = "kc-two"
@@ -559,6 +542,8 @@ class Kube:
         "ConfigMap": ("configmaps", True), "Service": ("services", True),
         "StatefulSet": ("statefulsets", True),
         "Deployment": ("deployments", True), "Ingress": ("ingresses", True),
+        "ServiceAccount": ("serviceaccounts", True), "NetworkPolicy": ("networkpolicies", True),
+        "PodDisruptionBudget": ("poddisruptionbudgets", True),
         "Keycloak": ("keycloaks", True),
     }
 
@@ -648,6 +633,7 @@ def seed(dirpath, testhost_ip):
     crd_apply = kube.kubectl_start(["apply", "--server-side", "--force-conflicts", "-f", CRD_DIR])
     token = Token(os.path.join(dirpath, "keycloak-admin-password"))
     creds = seed_keycloak(lambda: Keycloak(url, os.path.join(pki, "ca.crt"), token))
+    creds["admin"] = token.password   # the sandbox's own admin (keycloakx's README names "admin")
     t_kc = time.monotonic() - t0
     kube.kubectl_wait(crd_apply)
     wait_established(kube, ["keycloaks.k8s.keycloak.org", "keycloakrealmimports.k8s.keycloak.org"])
