@@ -101,6 +101,7 @@ pub mod fuzzing {
     use crate::cluster::ObjectRef;
     use crate::complete::line;
     use crate::discovery::env::{self, ConfigMaps};
+    use crate::discovery::exposure::{self, Exposures};
     use crate::discovery::{Origin, operator, workload};
     use crate::settings::ConfigFile;
 
@@ -148,7 +149,7 @@ pub mod fuzzing {
         let stateful_sets: Vec<StatefulSet> = of_kind(&items, "StatefulSet");
         let deployments: Vec<Deployment> = of_kind(&items, "Deployment");
         let services: Vec<Service> = of_kind(&items, "Service");
-        let ingresses: Vec<Ingress> = of_kind(&items, "Ingress");
+        let exposures = Exposures { ingresses: of_kind(&items, "Ingress"), routes: of_kind(&items, "Route") };
         let all_configmaps: ConfigMaps = of_kind::<ConfigMap>(&items, "ConfigMap")
             .into_iter()
             .filter_map(|cm| Some((format!("{}/{}", cm.metadata.namespace?, cm.metadata.name?), cm.data.unwrap_or_default())))
@@ -169,7 +170,7 @@ pub mod fuzzing {
                         .collect(),
                     _ => ConfigMaps::new(),
                 };
-                workload::candidate(origin, meta, template, &services, &ingresses, &configmaps)?.url.map(|url| url.value)
+                workload::candidate(origin, meta, template, &services, &exposures, &configmaps)?.url.map(|url| url.value)
             })
             .collect()
     }
@@ -192,7 +193,7 @@ pub mod fuzzing {
         let items: Vec<Value> = serde_json::from_slice(ingresses).unwrap_or_default();
         let ingresses: Vec<Ingress> = items.into_iter().filter_map(|item| serde_json::from_value(item).ok()).collect();
         let service = ObjectRef { namespace: namespace.into(), name: service.into() };
-        workload::ingress_url(&ingresses, &service, relative_path).map(|url| url.value)
+        exposure::ingress_url(&ingresses, &service, relative_path).map(|url| url.value)
     }
 
     /// The items of this `kind` that parse as `T`.

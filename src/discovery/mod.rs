@@ -1,7 +1,8 @@
 //! Finding Keycloak in the cluster when nothing names it: CSM's admin
 //! Secret, the Keycloak Operator's `Keycloak` resources (`operator`), and
 //! StatefulSets or Deployments running a Keycloak image (`workload`, with
-//! the container environment rules in `env`).
+//! the container environment rules in `env` and the Ingresses and Routes
+//! to its Service in `exposure`).
 //!
 //! Explicit settings always win. On CSM's layout (the admin Secret
 //! `services/keycloak-master-admin-auth` exists and neither `--keycloak` nor
@@ -9,6 +10,7 @@
 //! command makes anyway.
 
 pub(crate) mod env;
+pub(crate) mod exposure;
 pub(crate) mod operator;
 pub(crate) mod workload;
 
@@ -16,11 +18,11 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{PodTemplateSpec, Service};
-use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::ApiResource;
 
 use self::env::ConfigMaps;
+use self::exposure::Exposures;
 use crate::cluster::{Cluster, KeyRef, ObjectRef, ServicePort};
 use crate::credentials::AdminSource;
 use crate::error::{Error, Kind, Result};
@@ -302,12 +304,15 @@ fn find_in(cluster: &Cluster, namespace: Option<&str>) -> Result<Vec<Candidate>>
         .collect();
     if !workloads.is_empty() {
         let services: Vec<Service> = cluster.list(namespace)?;
-        let ingresses: Vec<Ingress> = cluster.list(namespace)?;
+        let exposures = Exposures {
+            ingresses: cluster.list(namespace)?,
+            routes: cluster.list_custom(&exposure::route_resource(), namespace)?.unwrap_or_default(),
+        };
         for (origin, meta, template) in workloads {
             let in_namespace = |ns: &Option<String>| *ns == meta.namespace;
             let services: Vec<Service> = services.iter().filter(|s| in_namespace(&s.metadata.namespace)).cloned().collect();
             let configmaps = env_configmaps(cluster, meta, template);
-            if let Some(candidate) = workload::candidate(origin, meta, template, &services, &ingresses, &configmaps) {
+            if let Some(candidate) = workload::candidate(origin, meta, template, &services, &exposures, &configmaps) {
                 // CSM's own Keycloak workload is the Keycloak its Secret names.
                 let csm = found.iter().any(|c| c.origin == Origin::CsmSecret && c.object.namespace == candidate.object.namespace);
                 if !csm {

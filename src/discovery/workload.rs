@@ -1,16 +1,16 @@
 //! Keycloak run by a StatefulSet or Deployment (Helm charts, plain
 //! manifests): recognised by its image or its `app.kubernetes.io/name`
-//! label; admin from the container environment; URL from an Ingress that
-//! routes to its Service, else the Service itself.
+//! label; admin from the container environment; URL from an Ingress or
+//! OpenShift Route to its Service, else the Service itself.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, PodTemplateSpec, Service};
-use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::env::{ConfigMaps, PodEnv};
-use super::{Candidate, Found, Origin, ServiceRef, join_path, normalize_path};
+use super::exposure::Exposures;
+use super::{Candidate, Origin, ServiceRef, normalize_path};
 use crate::cluster::{ObjectRef, ServicePort};
 
 const NAME_LABEL: &str = "app.kubernetes.io/name";
@@ -23,7 +23,7 @@ pub fn candidate(
     meta: &ObjectMeta,
     template: &PodTemplateSpec,
     services: &[Service],
-    ingresses: &[Ingress],
+    exposures: &Exposures,
     configmaps: &ConfigMaps,
 ) -> Option<Candidate> {
     let owned_by_operator = meta.owner_references.iter().flatten().any(|owner| owner.kind == super::operator::KIND);
@@ -45,7 +45,8 @@ pub fn candidate(
         .or(selecting.first())
         .and_then(|s| service_ref(s, &relative_path, pod_env.serves_tls()));
     let url = service.as_ref().map(|service| {
-        ingress_url(ingresses, &service.target.service, &relative_path)
+        exposures
+            .url(&service.target.service, &relative_path)
             .unwrap_or_else(|| service.found(&format!("Service {}", service.target.service)))
     });
     Some(Candidate { origin, admin: pod_env.admin(), bootstrap_admin: true, url, ca: None, service, object })
@@ -92,36 +93,12 @@ fn service_ref(service: &Service, relative_path: &str, serves_tls: bool) -> Opti
     Some(ServiceRef { target: ServicePort { service, port: port.port, https }, relative_path: relative_path.to_string() })
 }
 
-/// The URL of an Ingress rule whose backend is this Service: https when the
-/// Ingress has TLS for that host.
-pub(crate) fn ingress_url(ingresses: &[Ingress], service: &ObjectRef, relative_path: &str) -> Option<Found> {
-    ingresses.iter().filter(|ingress| ingress.metadata.namespace.as_deref() == Some(&service.namespace)).find_map(|ingress| {
-        let spec = ingress.spec.as_ref()?;
-        let rule = spec.rules.iter().flatten().find(|rule| {
-            rule.host.is_some()
-                && rule
-                    .http
-                    .iter()
-                    .flat_map(|http| &http.paths)
-                    .any(|path| path.backend.service.as_ref().is_some_and(|backend| backend.name == service.name))
-        })?;
-        let host = rule.host.as_deref()?;
-        let tls = spec.tls.iter().flatten().any(|tls| tls.hosts.as_ref().is_none_or(|hosts| hosts.iter().any(|h| h == host)));
-        let scheme = if tls { "https" } else { "http" };
-        let name = ingress.metadata.name.as_deref().unwrap_or_default();
-        Some(Found {
-            value: join_path(&format!("{scheme}://{host}"), relative_path),
-            from: format!("Ingress {}/{name}", service.namespace),
-            internal: false,
-        })
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use k8s_openapi::api::core::v1::{EnvVar, PodSpec, ServicePort, ServiceSpec};
     use k8s_openapi::api::networking::v1::{
-        HTTPIngressPath, HTTPIngressRuleValue, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec, IngressTLS,
+        HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
+        IngressTLS,
     };
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
@@ -191,19 +168,43 @@ mod tests {
             ["quay.io/keycloak/keycloak:26.0", "docker.io/bitnami/keycloak:26", "registry:5000/my/keycloak-custom@sha256:ab"]
         {
             assert!(
-                candidate(Origin::StatefulSet, &meta("a"), &template(image, vec![]), &[], &[], &ConfigMaps::new()).is_some(),
+                candidate(
+                    Origin::StatefulSet,
+                    &meta("a"),
+                    &template(image, vec![]),
+                    &[],
+                    &Exposures::default(),
+                    &ConfigMaps::new()
+                )
+                .is_some(),
                 "{image}"
             );
         }
         for image in ["quay.io/keycloak/keycloak-operator:26.0", "postgres:16", "keycloak.example.com/nginx:1"] {
             assert!(
-                candidate(Origin::Deployment, &meta("a"), &template(image, vec![]), &[], &[], &ConfigMaps::new()).is_none(),
+                candidate(
+                    Origin::Deployment,
+                    &meta("a"),
+                    &template(image, vec![]),
+                    &[],
+                    &Exposures::default(),
+                    &ConfigMaps::new()
+                )
+                .is_none(),
                 "{image}"
             );
         }
         let labelled = ObjectMeta { labels: labels(&[(NAME_LABEL, "keycloakx")]), ..meta("a") };
         assert!(
-            candidate(Origin::StatefulSet, &labelled, &template("example/sso:1", vec![]), &[], &[], &ConfigMaps::new()).is_some()
+            candidate(
+                Origin::StatefulSet,
+                &labelled,
+                &template("example/sso:1", vec![]),
+                &[],
+                &Exposures::default(),
+                &ConfigMaps::new()
+            )
+            .is_some()
         );
     }
 
@@ -219,7 +220,7 @@ mod tests {
                 &owned,
                 &template("quay.io/keycloak/keycloak:26", vec![]),
                 &[],
-                &[],
+                &Exposures::default(),
                 &ConfigMaps::new()
             )
             .is_none()
@@ -250,7 +251,7 @@ mod tests {
             service("sso", 80, "http"),
             service("sso-headless", 8080, "http"),
         ];
-        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services, &[], &ConfigMaps::new()).unwrap();
+        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services, &Exposures::default(), &ConfigMaps::new()).unwrap();
         let service = c.service.unwrap();
         assert_eq!(
             (service.target.service.to_string(), service.target.port, service.target.https),
@@ -259,7 +260,8 @@ mod tests {
         let url = c.url.unwrap();
         assert_eq!((url.value.as_str(), url.from.as_str(), url.internal), ("http://sso.kc.svc:80", "Service kc/sso", true));
         // None of them selecting the pods: no Service and no URL.
-        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services[..4], &[], &ConfigMaps::new()).unwrap();
+        let c =
+            candidate(Origin::StatefulSet, &meta("sso"), &t, &services[..4], &Exposures::default(), &ConfigMaps::new()).unwrap();
         assert_eq!((c.service, c.url.map(|u| u.value)), (None, None));
     }
 
@@ -270,7 +272,7 @@ mod tests {
             vec![literal("KEYCLOAK_ADMIN_USER", "user"), literal("KC_HTTP_RELATIVE_PATH", "/auth/")],
         );
         let services = [service_selecting("other", 80, "http", Some(&[("app", "other")])), service("sso", 80, "http")];
-        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services, &[], &ConfigMaps::new()).unwrap();
+        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services, &Exposures::default(), &ConfigMaps::new()).unwrap();
         let url = c.url.unwrap();
         assert_eq!((url.value.as_str(), url.from.as_str(), url.internal), ("http://sso.kc.svc:80/auth", "Service kc/sso", true));
         assert_eq!(c.admin, None, "a user without a password names no admin");
@@ -280,12 +282,28 @@ mod tests {
         to_other.metadata.name = Some("other".into());
         for (tls, expected) in [(true, "https://sso.example.com/auth"), (false, "http://sso.example.com/auth")] {
             let ingresses = [to_other.clone(), ingress("sso", "sso.example.com", tls)];
-            let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services, &ingresses, &ConfigMaps::new()).unwrap();
+            let c = candidate(
+                Origin::StatefulSet,
+                &meta("sso"),
+                &t,
+                &services,
+                &Exposures { ingresses: ingresses.to_vec(), ..Default::default() },
+                &ConfigMaps::new(),
+            )
+            .unwrap();
             let url = c.url.unwrap();
             assert_eq!((url.value.as_str(), url.internal, url.from.as_str()), (expected, false, "Ingress kc/sso"), "tls: {tls}");
         }
         // Only the other Service's Ingress: the Service URL stays.
-        let c = candidate(Origin::StatefulSet, &meta("sso"), &t, &services, &[to_other], &ConfigMaps::new()).unwrap();
+        let c = candidate(
+            Origin::StatefulSet,
+            &meta("sso"),
+            &t,
+            &services,
+            &Exposures { ingresses: vec![to_other], ..Default::default() },
+            &ConfigMaps::new(),
+        )
+        .unwrap();
         assert_eq!(c.url.unwrap().value, "http://sso.kc.svc:80/auth");
     }
 
@@ -299,7 +317,9 @@ mod tests {
         });
         let t = template("quay.io/keycloak/keycloak:26", vec![literal("KC_BOOTSTRAP_ADMIN_PASSWORD", "pw")]);
         // keycloakx renders an https port whether or not Keycloak has TLS.
-        let c = candidate(Origin::Deployment, &meta("sso"), &t, std::slice::from_ref(&s), &[], &ConfigMaps::new()).unwrap();
+        let c =
+            candidate(Origin::Deployment, &meta("sso"), &t, std::slice::from_ref(&s), &Exposures::default(), &ConfigMaps::new())
+                .unwrap();
         assert_eq!(c.url.unwrap().value, "http://sso.kc.svc:8080");
         assert!(matches!(c.admin, Some(AdminSource::Password { password: ValueFrom::Literal(_), .. })));
         let certificate = literal("KC_HTTPS_CERTIFICATE_FILE", "/etc/tls/tls.crt");
@@ -307,7 +327,14 @@ mod tests {
         let mut by_option = t.clone();
         by_option.spec.as_mut().unwrap().containers[0].args = Some(vec!["start".into(), "--https-key-store-file=/ks.p12".into()]);
         for serving in [tls, by_option] {
-            let c = candidate(Origin::Deployment, &meta("sso"), &serving, std::slice::from_ref(&s), &[], &ConfigMaps::new());
+            let c = candidate(
+                Origin::Deployment,
+                &meta("sso"),
+                &serving,
+                std::slice::from_ref(&s),
+                &Exposures::default(),
+                &ConfigMaps::new(),
+            );
             assert_eq!(c.unwrap().url.unwrap().value, "https://sso.kc.svc:8443");
         }
     }
@@ -318,9 +345,9 @@ mod tests {
         let mut headless = service("kc-keycloakx-headless", 80, "http");
         headless.spec.as_mut().unwrap().cluster_ip = Some("None".into());
         let services = [headless.clone(), service("kc-keycloakx-http", 80, "http")];
-        let c = candidate(Origin::StatefulSet, &meta("kc"), &t, &services, &[], &ConfigMaps::new()).unwrap();
+        let c = candidate(Origin::StatefulSet, &meta("kc"), &t, &services, &Exposures::default(), &ConfigMaps::new()).unwrap();
         assert_eq!(c.url.unwrap().value, "http://kc-keycloakx-http.kc.svc:80");
-        let c = candidate(Origin::StatefulSet, &meta("kc"), &t, &[headless], &[], &ConfigMaps::new()).unwrap();
+        let c = candidate(Origin::StatefulSet, &meta("kc"), &t, &[headless], &Exposures::default(), &ConfigMaps::new()).unwrap();
         assert_eq!(c.url.unwrap().value, "http://kc-keycloakx-headless.kc.svc:80");
     }
 }

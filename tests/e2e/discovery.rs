@@ -73,7 +73,8 @@ fn workload_layouts_take_their_admin_from_the_pod_spec() {
     // envFrom ConfigMap, the password from a secretKeyRef or (its default) a
     // file of a projected Secret volume; keycloakx: its README's literal user
     // and secretKeyRef password, or KC_BOOTSTRAP_ADMIN_* from a user Secret.
-    for namespace in ["kc-bitnami", "kc-bitnami-chart", "kc-keycloakx", "kc-keycloakx-bootstrap"] {
+    // OpenShift: Keycloak's getting-started manifest, a literal admin.
+    for namespace in ["kc-bitnami", "kc-bitnami-chart", "kc-keycloakx", "kc-keycloakx-bootstrap", "kc-openshift"] {
         with_reachable_url(bare(&["-n", namespace, "client-secret", "my-test-client"]))
             .run()
             .success()
@@ -231,6 +232,16 @@ fn discover_lists_every_layout_once_with_where_each_part_comes_from() {
         bootstrap["admin"],
         "user Secret kc-keycloakx-bootstrap/keycloak-admin:username, password Secret kc-keycloakx-bootstrap/keycloak-admin:password"
     );
+    // OpenShift without the Operator: the Route to the Service (edge TLS).
+    let openshift = find(&found, "kc-openshift", "keycloak");
+    assert_eq!(
+        (openshift["url"].as_str(), openshift["urlFrom"].as_str(), openshift["admin"].as_str()),
+        (
+            Some(env("SANDBOX_KC_OPENSHIFT_ROUTE_URL").as_str()),
+            Some("discovered: Route kc-openshift/keycloak"),
+            Some("user \"admin\", password literal in pod spec")
+        )
+    );
     assert_eq!(find(&found, "kc-two", "keycloak-plain")["kind"], "Deployment");
     assert_eq!(find(&found, "services", "keycloak-master-admin-auth")["kind"], "CSM Secret");
     // The Operator's own StatefulSets and CSM's cray-keycloak are the same
@@ -265,6 +276,9 @@ fn discover_check_logs_in_to_each_and_reports_the_stale_one() {
             "{namespace}/{name}"
         );
     }
+    // Two replicas: either pod.
+    let openshift = find(&found, "kc-openshift", "keycloak")["status"].as_str().unwrap().to_string();
+    assert!(openshift.starts_with("OK through a port-forward to pod kc-openshift/keycloak-"), "{openshift}");
     let stale = find(&found, "kc-stale", "keycloak")["status"].as_str().unwrap().to_string();
     assert!(
         stale.starts_with("Keycloak refused to log in user") && stale.contains("may have been removed after setup"),
@@ -328,6 +342,7 @@ fn the_default_table_is_short_columns_and_wide_has_every_source() {
     );
     assert_eq!(row("kc-bitnami", "kc-keycloak")[2..4], ["StatefulSet", "env"]);
     assert_eq!(row("kc-bitnami-chart", "kc-keycloak")[2..4], ["StatefulSet", "file"]);
+    assert_eq!(row("kc-openshift", "keycloak")[2..4], ["StatefulSet", "literal"]);
     assert!(!table.contains("admin-password"), "no Secret keys by default:\n{table}");
     let wide = bare(&["discover", "-o", "wide"]).run().success().stdout;
     assert_eq!(cells(&wide)[0], ["KIND", "NAMESPACE/NAME", "ADMIN", "URL", "CA"], "{wide}");

@@ -103,6 +103,8 @@ fn every_layout_with_an_in_cluster_url_returns_its_secret_through_a_port_forward
             "kc-keycloakx-bootstrap",
             "app.kubernetes.io/name=keycloakx",
         ),
+        // An OpenShift Route's host: the Service it routes to.
+        (vec!["-n", "kc-openshift"], "https://keycloak-kc-openshift.apps.example.test/keycloak", "kc-openshift", "app=keycloak"),
         // A plain Deployment serving HTTPS: TLS verified against its Service name.
         (
             vec!["--keycloak", "kc-two/keycloak-plain", "--keycloak-ca-file"],

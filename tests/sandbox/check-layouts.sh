@@ -169,6 +169,13 @@ keycloakx_ingress() {
   [[ "$out" == " sso.example.test /keycloak/ kc-keycloakx-http" ]] || { echo "ingress: $out"; return 1; }
 }
 
+openshift_route() {
+  local out
+  out="$(kubectl get routes.route.openshift.io -n kc-openshift keycloak \
+    -o 'jsonpath={.spec.host} {.spec.tls.termination} {.spec.to.name}')"
+  [[ "$out" == "keycloak-kc-openshift.apps.example.test edge keycloak" ]] || { echo "route: $out"; return 1; }
+}
+
 two_keycloaks() {
   local crs deps stss
   crs="$(kubectl get keycloaks.k8s.keycloak.org -n kc-two -o name | wc -l)"
@@ -267,6 +274,7 @@ LC_KEYCLOAKS=(
   "kc-bitnami-chart statefulset/kc-keycloak kc-keycloak 80 http"
   "kc-keycloakx statefulset/kc-keycloakx kc-keycloakx-http 80 http"
   "kc-keycloakx-bootstrap statefulset/kc-keycloakx kc-keycloakx-http 80 http"
+  "kc-openshift statefulset/keycloak keycloak 8080 http"
   "kc-two statefulset/keycloak keycloak-service 8443 https"
   "kc-two deployment/keycloak-plain keycloak-plain 8443 https"
   "kc-internal statefulset/keycloak keycloak-service 8443 https"
@@ -420,6 +428,10 @@ check "kc-keycloakx (keycloakx README example): KEYCLOAK_ADMIN literal, password
 check "kc-keycloakx-bootstrap: KC_BOOTSTRAP_ADMIN_* from Secret keycloak-admin log in" \
   workload_layout kc-keycloakx-bootstrap statefulset/kc-keycloakx KC_BOOTSTRAP_ADMIN_USERNAME KC_BOOTSTRAP_ADMIN_PASSWORD
 check "kc-keycloakx-bootstrap: Ingress sso.example.test /keycloak/ -> kc-keycloakx-http" keycloakx_ingress
+check "kc-openshift (getting-started manifest): literal KC_BOOTSTRAP_ADMIN_* log in" \
+  workload_layout kc-openshift statefulset/keycloak KC_BOOTSTRAP_ADMIN_USERNAME KC_BOOTSTRAP_ADMIN_PASSWORD
+check "kc-openshift: Route (route.openshift.io/v1) keycloak-kc-openshift.apps.example.test, edge TLS -> keycloak" \
+  openshift_route
 check "kc-two: one Keycloak CR (+ its StatefulSet) and Deployment keycloak-plain" two_keycloaks
 check "kc-two: CR initial-admin logs in" operator_user_layout kc-two
 check "kc-two: Deployment keycloak-plain env admin logs in" \

@@ -27,6 +27,7 @@ Passwords and secrets travel only in request bodies (to Keycloak, and to the
 API server as the sandbox admin), never in argv; nothing secret is printed.
 Every step is idempotent.
 """
+import base64
 import concurrent.futures
 import http.client
 import json
@@ -39,12 +40,19 @@ import threading
 import time
 import urllib.parse
 
+import yaml   # PyYAML (tests/deps): the vendored chart renders and manifests
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CRD_DIR = os.path.join(HERE, "crds", "keycloak-operator")
 # helm template output of the real charts (tests/sandbox/charts/render), and
 # the placeholder that stands for each password the chart would generate.
 CHART_DIR = os.path.join(HERE, "charts")
 CHART_PLACEHOLDER = "SANDBOX-INJECTED"
+# Keycloak's getting-started manifests for Kubernetes and OpenShift, and the
+# Route CRD of openshift/api.
+OPENSHIFT_DIR = os.path.join(HERE, "openshift")
+ROUTE_CRD_DIR = os.path.join(HERE, "crds", "openshift-route")
+OPENSHIFT_ROUTE_HOST = "keycloak-kc-openshift.apps.example.test"
 
 OPERATOR_IMAGE = "quay.io/keycloak/keycloak:26.0.0"   # what operator 26.0.0 deploys
 KEYCLOAKX_IMAGE = "quay.io/keycloak/keycloak:26.0.0"
@@ -71,6 +79,7 @@ PORT_FORWARDS = {
     "kc-bitnami-chart": {8080: "http"},
     "kc-keycloakx": {8080: "http"},          # keycloakx: http 8080 (Service 80)
     "kc-keycloakx-bootstrap": {8080: "http"},
+    "kc-openshift": {8080: "http"},          # the getting-started StatefulSet: http 8080
     "kc-two": {8443: "https"},               # Operator and plain Deployment: https 8443
     "kc-internal": {8443: "https"},          # an Operator CR without a hostname
     # CSM: http 8080 (Services 80, 8080); keycloak-testhost 8443 and, for
@@ -95,7 +104,8 @@ USERS = {
 DELETED_USERS = ("sa-temp-admin", "stale-admin")
 SA_CLIENT = "operator-sa-admin"             # kc-operator-sa
 LAYOUT_NAMESPACES = ["kc-operator", "kc-operator-sa", "kc-bitnami", "kc-bitnami-chart",
-                     "kc-keycloakx", "kc-keycloakx-bootstrap", "kc-two", "kc-stale", "kc-internal"]
+                     "kc-keycloakx", "kc-keycloakx-bootstrap", "kc-openshift", "kc-two", "kc-stale",
+                     "kc-internal"]
 
 
 # ----------------------------------------------------------------- Keycloak
@@ -302,8 +312,6 @@ def chart_objects(name, passwords):
     """The objects of one vendored chart render, unedited except that each
     Secret key in `passwords` ({secret: {key: password}}) holding the
     placeholder gets the sandbox's password instead."""
-    import base64
-    import yaml
     placeholder = base64.b64encode(CHART_PLACEHOLDER.encode()).decode()
     with open(os.path.join(CHART_DIR, name)) as f:
         objs = [o for o in yaml.safe_load_all(f) if o]
@@ -314,6 +322,39 @@ def chart_objects(name, passwords):
             if o.get("data", {}).get(key) != placeholder:
                 sys.exit("layouts.py: %s: Secret %s has no placeholder in %s" % (name, o["metadata"]["name"], key))
             o["data"][key] = base64.b64encode(password.encode()).decode()
+    return objs
+
+
+def openshift_objects(ns, admin_password):
+    """The getting-started manifest in `ns`, its StatefulSet's literal admin
+    password replaced by the sandbox admin's and Keycloak's relative path
+    set; and the OpenShift template's Route with its parameters filled in.
+    The template's DeploymentConfig needs OpenShift's own controllers (and
+    OpenShift 4.14 deprecated it): the manifest's StatefulSet runs instead."""
+    with open(os.path.join(OPENSHIFT_DIR, "keycloak.yaml")) as f:
+        objs = [o for o in yaml.safe_load_all(f) if o]
+    for o in objs:
+        o["metadata"]["namespace"] = ns
+        if o["kind"] == "StatefulSet" and o["metadata"]["name"] == "keycloak":
+            container = o["spec"]["template"]["spec"]["containers"][0]
+            for e in container["env"]:
+                if e["name"] == "KC_BOOTSTRAP_ADMIN_PASSWORD":
+                    e["value"] = admin_password
+            container["env"].append(env_value("KC_HTTP_RELATIVE_PATH", RELATIVE_PATH))
+    with open(os.path.join(OPENSHIFT_DIR, "keycloak-template.yaml")) as f:
+        template = yaml.safe_load(f)
+    params = {"APPLICATION_NAME": "keycloak", "HOSTNAME": OPENSHIFT_ROUTE_HOST}
+    for o in template["objects"]:
+        if o["kind"] != "Route":
+            continue
+        text = json.dumps(o)
+        for name, value in params.items():
+            text = text.replace("${%s}" % name, value)
+        route = json.loads(text)
+        route.pop("id", None)           # a template-only field
+        route["apiVersion"] = "route.openshift.io/v1"
+        route["metadata"]["namespace"] = ns
+        objs.append(route)
     return objs
 
 
@@ -430,6 +471,11 @@ def layouts(url, pki, creds):
     objs.append(secret("kc-keycloakx-bootstrap", "keycloak-admin",
                        {"username": "keycloakx-admin", "password": creds["keycloakx-admin"]}))
 
+    # --- OpenShift without the Operator: Keycloak's getting-started manifest
+    # (literal admin "admin", the sandbox's own) behind the Route of its
+    # OpenShift template (edge TLS).
+    objs += openshift_objects("kc-openshift", creds["admin"])
+
     # --- Two Keycloaks in one namespace: an Operator CR and a plain Deployment.
     ns = "kc-two"
     o, f = operator_layout(ns, "keycloak", url, pki, creds, "two-admin")
@@ -543,7 +589,7 @@ class Kube:
         "StatefulSet": ("statefulsets", True),
         "Deployment": ("deployments", True), "Ingress": ("ingresses", True),
         "ServiceAccount": ("serviceaccounts", True), "NetworkPolicy": ("networkpolicies", True),
-        "PodDisruptionBudget": ("poddisruptionbudgets", True),
+        "PodDisruptionBudget": ("poddisruptionbudgets", True), "Route": ("routes", True),
         "Keycloak": ("keycloaks", True),
     }
 
@@ -630,13 +676,14 @@ def seed(dirpath, testhost_ip):
     # server-side, because the keycloaks CRD is too large for a client-side
     # apply's annotation.
     t0 = time.monotonic()
-    crd_apply = kube.kubectl_start(["apply", "--server-side", "--force-conflicts", "-f", CRD_DIR])
+    crd_apply = kube.kubectl_start(["apply", "--server-side", "--force-conflicts", "-f", CRD_DIR, "-f", ROUTE_CRD_DIR])
     token = Token(os.path.join(dirpath, "keycloak-admin-password"))
     creds = seed_keycloak(lambda: Keycloak(url, os.path.join(pki, "ca.crt"), token))
     creds["admin"] = token.password   # the sandbox's own admin (keycloakx's README names "admin")
     t_kc = time.monotonic() - t0
     kube.kubectl_wait(crd_apply)
-    wait_established(kube, ["keycloaks.k8s.keycloak.org", "keycloakrealmimports.k8s.keycloak.org"])
+    wait_established(kube, ["keycloaks.k8s.keycloak.org", "keycloakrealmimports.k8s.keycloak.org",
+                            "routes.route.openshift.io"])
     t1 = time.monotonic()
 
     kube.apply([{"apiVersion": "v1", "kind": "Namespace", "metadata": meta(ns)} for ns in LAYOUT_NAMESPACES])
