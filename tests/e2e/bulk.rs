@@ -191,3 +191,51 @@ fn progress_shows_on_a_terminal_only_and_is_cleared_before_the_output() {
     let (verbose, _) = on_terminal(" -v");
     assert!(!verbose.contains("clients read"), "{verbose:?}");
 }
+
+/// A confidential client Keycloak holds no secret for: Keycloak 16 creates
+/// one that way over REST when no `protocol` is sent; on any version a
+/// client turned confidential after its creation starts without one.
+fn confidential_without_secret(client: &str) {
+    let path = format!("/{}/clients", enc("shasta"));
+    if sandbox().version.starts_with("16.") {
+        create("shasta", json!({"clientId": client, "enabled": true, "publicClient": false}));
+    } else {
+        create("shasta", json!({"clientId": client, "enabled": true, "publicClient": true}));
+    }
+    let id = sandbox().client("shasta", client).unwrap()["id"].as_str().unwrap().to_string();
+    let (status, body) =
+        sandbox().admin("PUT", &format!("{path}/{id}"), Some(json!({"clientId": client, "publicClient": false})));
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = sandbox().admin("GET", &format!("{path}/{id}/client-secret"), None);
+    assert_eq!(status, 200, "{body}");
+    assert!(body["value"].as_str().is_none_or(str::is_empty), "Keycloak {} gave {client} a secret", sandbox().version);
+}
+
+#[test]
+fn a_confidential_client_without_a_secret_is_skipped_and_counted_never_fatal() {
+    let prefix = unique("kk-bulk-nosecret");
+    let clients = seed(&prefix);
+    confidential_without_secret(&format!("{prefix}-empty"));
+    let note = "kubectl-keycloak: skipped 1 public and 1 bearer-only clients: they have no secret; \
+                1 confidential clients with no secret yet (generate one with client-secret CLIENT --regenerate)";
+    let out = Run::kubectl(&["client-secret", "--search", &prefix, "-o", "json"]).run().success_noting(note);
+    let found: Vec<String> = serde_json::from_str::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["clientId"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(found, clients.iter().map(|(client, _)| client.clone()).collect::<Vec<_>>());
+    // Named alone: exit 12, saying how to give it one; that works.
+    let empty = format!("{prefix}-empty");
+    Run::kubectl(&["client-secret", &empty]).run().fails_with(
+        12,
+        &format!(
+            "kubectl-keycloak: error: confidential client \"{empty}\" in realm \"shasta\" has no secret yet; \
+             generate one with: kubectl keycloak client-secret {empty} --realm shasta --regenerate"
+        ),
+    );
+    let generated = Run::kubectl(&["client-secret", &empty, "--regenerate", "--yes", "-o", "raw"]).run().success();
+    generated.stdout_is(&format!("{}\n", sandbox().secret_of("shasta", &empty)));
+}
