@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use crate::common::{Outcome, Run, register_secret};
-use crate::sandbox::{sandbox, secret_data};
+use crate::sandbox::{kubectl, sandbox, secret_data};
 
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: the sandbox's layouts are missing (tests/sandbox/up)"))
@@ -51,6 +51,11 @@ fn register_layout_secrets() {
             }
         }
     }
+    // kc-openshift's getting-started manifest writes its password into the pod spec.
+    let jsonpath = "jsonpath={.spec.template.spec.containers[0].env[?(@.name==\"KC_BOOTSTRAP_ADMIN_PASSWORD\")].value}";
+    let literal = kubectl(&["get", "statefulset", "-n", "kc-openshift", "keycloak", "-o", jsonpath], "");
+    assert!(!literal.is_empty(), "kc-openshift's literal password");
+    register_secret(&literal);
 }
 
 fn assert_no_known_secret(out: &Outcome) {
