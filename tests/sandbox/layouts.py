@@ -358,8 +358,22 @@ def openshift_objects(ns, admin_password):
     return objs
 
 
+# The Keycloak Operator's objects follow its Java sources
+# (operator/src/main/java/org/keycloak/operator/ of keycloak/keycloak):
+# Constants.java, Utils.java (allInstanceLabels),
+# controllers/KeycloakDeploymentDependentResource.java,
+# controllers/KeycloakDistConfigurator.java,
+# controllers/KeycloakServiceDependentResource.java,
+# controllers/KeycloakDiscoveryServiceDependentResource.java and
+# controllers/KeycloakAdminSecretDependentResource.java. The tag 26.0.0 itself
+# could not be checked out here (the repository is too large to mirror); what
+# follows is what the stored versions around 26.0.0 produce for keycloak_cr(),
+# with the 26.0.0 CRD (tests/sandbox/crds) deciding which spec fields exist.
+
 def operator_labels(name):
-    # Utils.allInstanceLabels in the operator.
+    # Utils.allInstanceLabels: Constants.DEFAULT_LABELS (sorted) plus the
+    # instance label. The StatefulSet's labels, selector and pod labels, and
+    # both Services' labels and selectors, are exactly these.
     return {"app": "keycloak", "app.kubernetes.io/managed-by": "keycloak-operator",
             "app.kubernetes.io/instance": name}
 
@@ -394,39 +408,79 @@ def operator_layout(ns, name, url, pki, creds, admin_user, service_secret=None):
     """A Keycloak CR and what the operator would create next to it. Returns
     (objects, owned): owned objects get ownerReferences once the CR has a uid."""
     labels = operator_labels(name)
+    admin_secret = name + "-initial-admin"
     objs = [
         tls_secret(ns, name + "-tls", pki),
         keycloak_cr(ns, name, url, service_secret),
-        # The operator's temporary admin (created unless bootstrapAdmin.user is set).
-        secret(ns, name + "-initial-admin", {"username": admin_user, "password": creds[admin_user]},
-               "kubernetes.io/basic-auth", labels),
     ]
+    # KeycloakDistConfigurator.configureDistOptions, in its mappers' order:
+    # hostname, http (https-port and the certificate files of the tlsSecret;
+    # http-enabled and http-port only when the CR sets them), bootstrap admin.
     env = [
         env_value("KC_HOSTNAME", url) if url else env_value("KC_HOSTNAME_STRICT", "false"),
-        env_value("KC_HTTP_ENABLED", "false"),
         env_value("KC_HTTPS_PORT", "8443"),
         env_value("KC_HTTPS_CERTIFICATE_FILE", "/mnt/certificates/tls.crt"),
         env_value("KC_HTTPS_CERTIFICATE_KEY_FILE", "/mnt/certificates/tls.key"),
-        env_secret("KC_BOOTSTRAP_ADMIN_USERNAME", name + "-initial-admin", "username"),
-        env_secret("KC_BOOTSTRAP_ADMIN_PASSWORD", name + "-initial-admin", "password"),
-        env_value("KC_HTTP_RELATIVE_PATH", RELATIVE_PATH),
-        env_value("KCKEY_HTTP_RELATIVE_PATH", "http-relative-path"),
+        env_secret("KC_BOOTSTRAP_ADMIN_USERNAME", admin_secret, "username"),
+        env_secret("KC_BOOTSTRAP_ADMIN_PASSWORD", admin_secret, "password"),
     ]
     if service_secret:
         env += [env_secret("KC_BOOTSTRAP_ADMIN_CLIENT_ID", service_secret, "client-id"),
                 env_secret("KC_BOOTSTRAP_ADMIN_CLIENT_SECRET", service_secret, "client-secret")]
-    container = {"name": "keycloak", "image": OPERATOR_IMAGE, "args": ["start", "--optimized"],
-                 "env": env,
-                 "ports": [{"name": "https", "containerPort": 8443, "protocol": "TCP"},
-                           {"name": "management", "containerPort": 9000, "protocol": "TCP"}]}
+    env += [
+        # Constants.DEFAULT_DIST_CONFIG_LIST, then spec.additionalOptions: a
+        # KC_ variable, and a KCKEY_ one naming the option.
+        env_value("KC_HEALTH_ENABLED", "true"),
+        env_value("KC_CACHE", "ispn"),
+        env_value("KC_CACHE_STACK", "kubernetes"),
+        env_value("KC_HTTP_RELATIVE_PATH", RELATIVE_PATH),
+        env_value("KCKEY_HTTP_RELATIVE_PATH", "http-relative-path"),
+        # The Kubernetes CA (service-ca.crt is added only on OpenShift).
+        env_value("KC_TRUSTSTORE_PATHS", "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"),
+    ]
+
+    def probe(path, period, failures):
+        # On the management port, under http-relative-path (the management
+        # interface inherits it), HTTPS as the CR has a tlsSecret.
+        return {"httpGet": {"scheme": "HTTPS", "port": 9000, "path": RELATIVE_PATH + "/health/" + path},
+                "periodSeconds": period, "failureThreshold": failures}
+    container = {
+        "name": "keycloak", "image": OPERATOR_IMAGE,
+        # No --optimized: the CR has neither image nor startOptimized.
+        "args": ["-Djgroups.dns.query=%s-discovery.%s" % (name, ns), "--verbose", "start"],
+        "env": env,
+        "readinessProbe": probe("ready", 10, 3),
+        "livenessProbe": probe("live", 10, 3),
+        "startupProbe": probe("started", 1, 600),
+        "ports": [{"name": "https", "containerPort": 8443, "protocol": "TCP"},
+                  {"name": "http", "containerPort": 8080, "protocol": "TCP"},
+                  {"name": "management", "containerPort": 9000, "protocol": "TCP"}],
+        "volumeMounts": [{"name": "keycloak-tls-certificates", "mountPath": "/mnt/certificates"}],
+    }
 
     def owned(owner):
-        return [
-            workload("StatefulSet", ns, name, labels, container, owner=owner,
-                     service_name=name + "-discovery"),
-            service(ns, name + "-service", [port("https", 8443), port("management", 9000)],
-                    selector=labels, labels=labels, owner=owner),
-        ]
+        sts = workload("StatefulSet", ns, name, labels, container, owner=owner,
+                       service_name=name + "-discovery")
+        sts["metadata"]["annotations"] = {"operator.keycloak.org/migrating": "false"}
+        sts["spec"]["template"]["spec"].update({
+            "restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+            "volumes": [{"name": "keycloak-tls-certificates",
+                         "secret": {"secretName": name + "-tls", "optional": False}}]})
+        # The Service's ports name no targetPort (the API server sets it to port).
+        svc = service(ns, name + "-service",
+                      [{"name": "https", "port": 8443, "protocol": "TCP"},
+                       {"name": "management", "port": 9000, "protocol": "TCP"}],
+                      selector=labels, labels=labels, owner=owner)
+        discovery = service(ns, name + "-discovery", [{"name": "tcp", "port": 7800, "protocol": "TCP"}],
+                            selector=labels, labels=labels, owner=owner)
+        discovery["spec"].update({"clusterIP": "None", "publishNotReadyAddresses": True})
+        # The operator's temporary admin (created unless bootstrapAdmin.user is
+        # set, garbage-collected with the CR). The operator names its user
+        # temp-admin; each layout here has its own user in the shared Keycloak.
+        admin = secret(ns, admin_secret, {"username": admin_user, "password": creds[admin_user]},
+                       "kubernetes.io/basic-auth", labels)
+        admin["metadata"]["ownerReferences"] = [owner]
+        return [admin, sts, svc, discovery]
     return objs, owned
 
 
