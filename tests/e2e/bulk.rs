@@ -193,20 +193,17 @@ fn progress_shows_on_a_terminal_only_and_is_cleared_before_the_output() {
 }
 
 /// A confidential client Keycloak holds no secret for: Keycloak 16 creates
-/// one that way over REST when no `protocol` is sent; on any version a
-/// client turned confidential after its creation starts without one.
+/// one that way over REST when no `protocol` is sent (and generates one on
+/// the next update); 21 and 26 generate one then, and keep an empty secret
+/// a representation sets (an import, a tool that blanked it).
 fn confidential_without_secret(client: &str) {
-    let path = format!("/{}/clients", enc("shasta"));
     if sandbox().version.starts_with("16.") {
         create("shasta", json!({"clientId": client, "enabled": true, "publicClient": false}));
     } else {
-        create("shasta", json!({"clientId": client, "enabled": true, "publicClient": true}));
+        create("shasta", json!({"clientId": client, "enabled": true, "publicClient": false, "secret": ""}));
     }
     let id = sandbox().client("shasta", client).unwrap()["id"].as_str().unwrap().to_string();
-    let (status, body) =
-        sandbox().admin("PUT", &format!("{path}/{id}"), Some(json!({"clientId": client, "publicClient": false})));
-    assert_eq!(status, 204, "{body}");
-    let (status, body) = sandbox().admin("GET", &format!("{path}/{id}/client-secret"), None);
+    let (status, body) = sandbox().admin("GET", &format!("/{}/clients/{id}/client-secret", enc("shasta")), None);
     assert_eq!(status, 200, "{body}");
     assert!(body["value"].as_str().is_none_or(str::is_empty), "Keycloak {} gave {client} a secret", sandbox().version);
 }
