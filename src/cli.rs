@@ -75,6 +75,10 @@ pub enum Command {
     #[command(after_help = CLIENTS_EXAMPLES)]
     Clients(ClientsArgs),
 
+    /// Show every copy of a client's secret in the cluster, drifted copies and their readers (no secrets)
+    #[command(after_help = AUDIT_EXAMPLES)]
+    Audit(AuditArgs),
+
     /// Print an admin access token for further admin API calls
     #[command(after_help = TOKEN_EXAMPLES)]
     Token(TokenArgs),
@@ -182,8 +186,9 @@ pub struct SecretOutputArgs {
 
     /// Also store the secret in this Kubernetes Secret: created if absent, else
     /// only KEY (or the --keys) changes [KEY default: client-secret]; stdout stays empty unless -o is given
+    /// (repeatable with --sync: each Secret named is written too)
     #[arg(long, value_name = "[NAMESPACE/]NAME[:KEY]")]
-    pub to_secret: Option<SecretTarget>,
+    pub to_secret: Vec<SecretTarget>,
 
     /// The keys --to-secret and -o secret write, each FIELD or KEY=FIELD, comma-separated; fields:
     /// client-id, client-secret, realm, issuer, token-url, keycloak-url [default: client-secret]
@@ -201,7 +206,7 @@ impl SecretOutputArgs {
     pub fn destination(&self, asked: Asked) -> Destination {
         Destination {
             output: self.output,
-            to_secret: self.to_secret.clone(),
+            to_secret: self.to_secret.first().cloned(),
             keys: self.keys.clone(),
             secret_name: self.secret_name.clone(),
             asked,
@@ -264,6 +269,59 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct ClientSecretArgs {
+    #[command(flatten)]
+    pub which: ClientSelection,
+
+    #[command(flatten)]
+    pub out: SecretOutputArgs,
+
+    #[command(flatten)]
+    pub action: SecretAction,
+
+    /// Also update every copy of the secret in the cluster (Secrets holding its current value,
+    /// see `audit`), each only in the keys that held it; drifted copies are reported, not changed
+    #[arg(long)]
+    pub sync: bool,
+
+    /// With --sync: restart the Deployments, StatefulSets and DaemonSets that read the copies
+    /// (as kubectl rollout restart does)
+    #[arg(long, requires = "sync")]
+    pub restart: bool,
+
+    /// With --sync: print the plan (Secrets and keys, workloads) on stderr and change nothing
+    #[arg(long, requires = "sync")]
+    pub dry_run: bool,
+
+    /// Do not ask before changing anything (required when stdin is not a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+const AUDIT_EXAMPLES: &str = "\
+Examples:
+  kubectl keycloak audit admin-client
+  kubectl keycloak audit --all -o wide
+  kubectl keycloak audit --search system -o json
+
+A Secret is a copy of a client's secret when one of its keys holds the current
+value; it claims to be one when it carries kubectl-keycloak's annotations for the
+client and realm, or is named CLIENT-auth with a client-id key naming the client.
+A claim whose value differs is drift. Every Secret you may list is read and
+compared in memory; no value is printed.";
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub which: ClientSelection,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub output: ListFormat,
+}
+
+/// The clients a command acts on: named, or found by `--search` or `--all`.
+#[derive(Debug, Args)]
+pub struct ClientSelection {
     /// clientId(s) to look up (exact match)
     #[arg(value_name = "CLIENT", required_unless_present_any = ["search", "all"], conflicts_with_all = ["search", "all"])]
     pub clients: Vec<String>,
@@ -280,16 +338,6 @@ pub struct ClientSecretArgs {
     /// Clients fetched per request with --search and --all
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000), hide = true)]
     pub page_size: u32,
-
-    #[command(flatten)]
-    pub out: SecretOutputArgs,
-
-    #[command(flatten)]
-    pub action: SecretAction,
-
-    /// Do not ask before changing anything (required when stdin is not a terminal)
-    #[arg(short, long)]
-    pub yes: bool,
 }
 
 /// What `client-secret` does with each client's secret: one of
@@ -565,7 +613,7 @@ mod tests {
         assert_eq!(parse(&["client-secret"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
         let cli = parse(&["client-secret", "a", "b", "-o", "json"]).unwrap();
         let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
-        assert_eq!(args.clients, ["a", "b"]);
+        assert_eq!(args.which.clients, ["a", "b"]);
         assert_eq!(args.out.output, Some(Format::Json));
     }
 
@@ -612,7 +660,7 @@ mod tests {
         let cli = parse(&["client-secret", "a", "--request-timeout", "1m30s", "--to-secret", "ns/s:k"]).unwrap();
         assert_eq!(cli.kube.request_timeout.limit(), Some(std::time::Duration::from_secs(90)));
         let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
-        assert_eq!(args.out.to_secret.map(|target| target.to_string()).as_deref(), Some("ns/s:k"));
+        assert_eq!(args.out.to_secret.first().map(|target| target.to_string()).as_deref(), Some("ns/s:k"));
         assert_eq!(parse(&["token"]).unwrap().kube.request_timeout.limit(), Some(std::time::Duration::from_secs(30)));
         for bad in [
             &["--request-timeout", "soon"][..],

@@ -8,7 +8,8 @@
 //! HTTP, the token endpoint, the admin REST API) → `output` (formats,
 //! quoting, tables, manifests: rendering only) → `settings` (flags,
 //! environment, config file) → `discovery` (where Keycloak is) → `session`
-//! (one login) → `to_secret` (Secrets written) → `cli` (arguments) →
+//! (one login) → `to_secret` (Secrets written) → `copies` (every Secret
+//! holding a client's secret, and its readers) → `cli` (arguments) →
 //! `context` (what every front end opens) → `complete` (kubectl's shell
 //! completion) → `commands` (one file each).
 
@@ -17,6 +18,7 @@ mod cluster;
 mod commands;
 mod complete;
 mod context;
+mod copies;
 mod credentials;
 mod discovery;
 mod error;

@@ -58,6 +58,14 @@ impl SecretTarget {
     pub fn per_client(&self) -> bool {
         self.name.contains(CLIENT_ID)
     }
+
+    /// The Secret it names for this client, in `namespace` when it names none.
+    pub fn object_for(&self, client_id: &str, namespace: &str) -> ObjectRef {
+        ObjectRef {
+            namespace: self.namespace.clone().unwrap_or_else(|| namespace.to_string()),
+            name: self.name.replace(CLIENT_ID, client_id),
+        }
+    }
 }
 
 /// Where the secrets go: stdout in a format, and/or Kubernetes Secrets.

@@ -83,6 +83,7 @@ fn help_through_the_real_kubectl_lists_every_command_and_the_flag_headings() {
             ("client-token", "Print a client's own access token (client_credentials with its secret), ready to eval"),
             ("create-client", "Create a confidential client and print its secret"),
             ("clients", "List the clients of a realm"),
+            ("audit", "Show every copy of a client's secret in the cluster, drifted copies and their readers (no secrets)"),
             ("token", "Print an admin access token for further admin API calls"),
             ("discover", "List every Keycloak found in the cluster: where its admin and URL come from (no secrets)"),
             ("config", "Show the effective settings and where each comes from (no secrets)"),

@@ -92,13 +92,18 @@ impl Cluster {
         }
     }
 
-    /// The names of at most `limit` namespaces (one request; for shell
-    /// completion, where a large cluster must not cost more than one page).
-    pub fn namespace_names(&self, limit: u32) -> Result<Vec<String>> {
+    /// The names of namespaces: at most `limit` in one request (shell
+    /// completion, where a large cluster must cost one page), or all.
+    pub fn namespace_names(&self, limit: Option<u32>) -> Result<Vec<String>> {
         let api: Api<Namespace> = Api::all(self.client.clone());
-        let url = format!("{}/api/v1/namespaces?limit={limit}", self.server.trim_end_matches('/'));
+        let mut url = format!("{}/api/v1/namespaces", self.server.trim_end_matches('/'));
+        let mut params = ListParams::default();
+        if let Some(limit) = limit {
+            url.push_str(&format!("?limit={limit}"));
+            params = params.limit(limit);
+        }
         let started = Instant::now();
-        let result = self.runtime.block_on(api.list_metadata(&ListParams::default().limit(limit)));
+        let result = self.runtime.block_on(api.list_metadata(&params));
         trace::kube("GET", &url, &result.as_ref().map(|_| ()), started.elapsed());
         let list = result.map_err(|err| kube_error(err, "list namespaces", &self.server))?;
         Ok(list.items.into_iter().filter_map(|item| item.metadata.name).collect())
@@ -121,6 +126,86 @@ impl Cluster {
 }
 
 impl Cluster {
+    /// Every Secret in `namespace` (or in all), `page` at a time: `each`
+    /// sees one Secret after another and keeps only what it needs, so a
+    /// large cluster's Secrets are never all held at once.
+    pub fn scan_secrets(&self, namespace: Option<&str>, page: u32, mut each: impl FnMut(Secret)) -> Result<()> {
+        let api: Api<Secret> = match namespace {
+            Some(namespace) => Api::namespaced(self.client.clone(), namespace),
+            None => Api::all(self.client.clone()),
+        };
+        let url = format!("{}{}", self.server.trim_end_matches('/'), Secret::url_path(&(), namespace));
+        let what = match namespace {
+            Some(namespace) => format!("list Secrets in namespace {namespace}"),
+            None => "list Secrets in all namespaces".to_string(),
+        };
+        let mut token: Option<String> = None;
+        loop {
+            let mut params = ListParams::default().limit(page);
+            if let Some(token) = &token {
+                params = params.continue_token(token);
+            }
+            let started = Instant::now();
+            let result = self.runtime.block_on(api.list(&params));
+            trace::kube("GET", &url, &result.as_ref().map(|_| ()), started.elapsed());
+            let list = result.map_err(|err| kube_error(err, &what, &self.server))?;
+            token = list.metadata.continue_.filter(|token| !token.is_empty());
+            list.items.into_iter().for_each(&mut each);
+            if token.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Set one key of an existing Secret, only if it is still at
+    /// `resource_version` (what was read and compared; empty: any): a Secret changed in
+    /// between is refused (409), never overwritten. Annotations are merged.
+    pub fn update_secret_key(
+        &self,
+        secret: &ObjectRef,
+        resource_version: &str,
+        key: &str,
+        value: &secret::Secret,
+        annotations: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
+        let url = self.object_url::<Secret>(secret);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(value.expose());
+        let mut patch = serde_json::json!({ "metadata": { "annotations": annotations }, "data": { key: encoded } });
+        if !resource_version.is_empty() {
+            patch["metadata"]["resourceVersion"] = resource_version.into();
+        }
+        let what = format!("write key {key:?} of Secret {secret}");
+        match self.patch_secret(&api, secret, &url, &patch) {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                Err(Error::new(Kind::KubeApi, format!("cannot {what}: it changed since it was read")))
+            }
+            Err(err) => Err(kube_error(err, &what, &self.server)),
+        }
+    }
+
+    /// What `kubectl rollout restart` does: stamp the pod template, so the
+    /// controller rolls new pods that read the Secrets again.
+    pub fn restart<K>(&self, object: &ObjectRef, at: &str) -> Result<()>
+    where
+        K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + serde::de::DeserializeOwned
+            + std::fmt::Debug,
+    {
+        let api: Api<K> = Api::namespaced(self.client.clone(), &object.namespace);
+        let patch = serde_json::json!({
+            "spec": { "template": { "metadata": { "annotations": { "kubectl.kubernetes.io/restartedAt": at } } } }
+        });
+        let url = self.object_url::<K>(object);
+        let started = Instant::now();
+        let result = self.runtime.block_on(api.patch(&object.name, &PatchParams::default(), &Patch::Merge(&patch)));
+        trace::kube("PATCH", &url, &result.as_ref().map(|_| ()), started.elapsed());
+        let what = format!("restart {} {object}", K::kind(&()));
+        result.map(|_| ()).map_err(|err| kube_error(err, &what, &self.server))
+    }
+
     /// The `data` of a Secret, decoded (the API returns base64; k8s-openapi
     /// decodes it into bytes).
     pub fn secret_data(&self, secret: &ObjectRef) -> Result<BTreeMap<String, Vec<u8>>> {

@@ -19,7 +19,7 @@ pub use forward::{Forward, PodPort, ServicePort, Tunnel};
 use crate::error::{Error, Result};
 
 /// `namespace/name` of a Kubernetes object.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObjectRef {
     pub namespace: String,
     pub name: String,

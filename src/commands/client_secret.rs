@@ -2,8 +2,6 @@
 //! secret; or regenerate it, show or invalidate the rotated one; print it
 //! and/or store it in a Kubernetes Secret.
 
-use std::io::{BufRead, IsTerminal};
-
 use crate::cli::{ClientSecretArgs, SecretAction as Action};
 use crate::error::{Error, Kind, Result};
 use crate::keycloak::{AdminApi, ClientInfo};
@@ -19,7 +17,7 @@ const CANDIDATES: u32 = 100;
 
 /// One CLIENT by name, or a list (several names, `--search`, `--all`).
 fn asked(args: &ClientSecretArgs) -> Asked {
-    if many(args) || args.clients.len() > 1 { Asked::List } else { Asked::One }
+    if many(args) || args.which.clients.len() > 1 { Asked::List } else { Asked::One }
 }
 
 /// Argument errors that need no cluster, reported before any request.
@@ -27,6 +25,9 @@ fn asked(args: &ClientSecretArgs) -> Asked {
 pub fn check(args: &ClientSecretArgs) -> Result<()> {
     let action = args.action;
     if many(args) {
+        if args.sync {
+            return Err(Error::usage("--sync acts on one CLIENT at a time, not on --search or --all"));
+        }
         if action != Action::Read {
             return Err(Error::usage(
                 "--regenerate, --rotated and --invalidate-rotated act on one CLIENT at a time, not on --search or --all",
@@ -37,7 +38,7 @@ pub fn check(args: &ClientSecretArgs) -> Result<()> {
                 "--var names one variable per CLIENT; with --search and --all each is named after its clientId",
             ));
         }
-        let one_name = match (&args.out.to_secret, &args.out.secret_name) {
+        let one_name = match (args.out.to_secret.first(), &args.out.secret_name) {
             (Some(target), _) => (!target.per_client()).then(|| target.to_string()),
             (None, Some(name)) => (!name.contains(CLIENT_ID)).then(|| name.clone()),
             (None, None) => None,
@@ -49,31 +50,46 @@ pub fn check(args: &ClientSecretArgs) -> Result<()> {
         }
         return to_secret::check(&args.out.destination(asked(args)), &[]);
     }
-    output::variable_names(&args.clients, &args.out.vars)?;
-    if action != Action::Read && args.clients.len() != 1 {
+    output::variable_names(&args.which.clients, &args.out.vars)?;
+    if args.out.to_secret.len() > 1 && !args.sync {
+        return Err(Error::usage("--to-secret names one Secret; give it more than once only with --sync"));
+    }
+    if args.sync {
+        if args.which.clients.len() != 1 || !matches!(action, Action::Read | Action::Regenerate) {
+            return Err(Error::usage("--sync acts on one CLIENT, read or --regenerate"));
+        }
+        if args.out.output == Some(output::Format::Secret) || args.out.secret_name.is_some() {
+            return Err(Error::usage("--sync writes the Secrets in the cluster; -o secret and --secret-name print a manifest"));
+        }
+    }
+    if action != Action::Read && args.which.clients.len() != 1 {
         return Err(Error::usage("--regenerate, --rotated and --invalidate-rotated take exactly one CLIENT"));
     }
-    if action == Action::InvalidateRotated && (args.out.to_secret.is_some() || args.out.output.is_some()) {
+    if action == Action::InvalidateRotated && (!args.out.to_secret.is_empty() || args.out.output.is_some()) {
         return Err(Error::usage("--invalidate-rotated prints and stores nothing; drop -o and --to-secret"));
     }
-    to_secret::check(&args.out.destination(asked(args)), &args.clients)
+    to_secret::check(&args.out.destination(asked(args)), &args.which.clients)
 }
 
 /// `--search` or `--all`: the clients are found, not named.
 fn many(args: &ClientSecretArgs) -> bool {
-    args.search.is_some() || args.all
+    args.which.search.is_some() || args.which.all
 }
 
 pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     if many(args) {
         return run_many(session, args);
     }
-    let variables = output::variable_names(&args.clients, &args.out.vars)?;
+    let variables = output::variable_names(&args.which.clients, &args.out.vars)?;
     let (keycloak, realm) = (session.api(), session.realm());
     let action = args.action;
-    let mut items = Vec::with_capacity(args.clients.len());
+    let mut items = Vec::with_capacity(args.which.clients.len());
     let mut notes = Vec::new();
-    for (client_id, variable) in args.clients.iter().zip(variables) {
+    if args.sync {
+        let client = find(session, &args.which.clients[0])?;
+        return super::sync::run(session, args, &client, action == Action::Regenerate);
+    }
+    for (client_id, variable) in args.which.clients.iter().zip(variables) {
         let client = find(session, client_id)?;
         if action != Action::InvalidateRotated {
             notes.extend(unused_secret_note(&client));
@@ -83,7 +99,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
             Action::Rotated => keycloak.rotated_secret(realm, &client)?,
             Action::Regenerate => {
                 client.require_confidential(realm)?;
-                confirm(
+                super::confirm(
                     &format!("regenerate the secret of client {client_id:?} in realm {realm:?}"),
                     " The current secret stops working at once.",
                     args.yes,
@@ -91,7 +107,11 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
                 keycloak.regenerate_secret(realm, &client)?
             }
             Action::InvalidateRotated => {
-                confirm(&format!("invalidate the rotated secret of client {client_id:?} in realm {realm:?}"), "", args.yes)?;
+                super::confirm(
+                    &format!("invalidate the rotated secret of client {client_id:?} in realm {realm:?}"),
+                    "",
+                    args.yes,
+                )?;
                 keycloak.invalidate_rotated_secret(realm, &client)?;
                 eprintln!("kubectl-keycloak: the rotated secret of client {client_id:?} no longer works");
                 continue;
@@ -104,7 +124,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
         return Ok(String::new());
     }
     let resync = (action == Action::Regenerate)
-        .then(|| format!("kubectl keycloak client-secret {} --realm {realm}", args.clients.join(" ")));
+        .then(|| format!("kubectl keycloak client-secret {} --realm {realm}", args.which.clients.join(" ")));
     let text = to_secret::deliver(
         session.cluster(),
         session.namespace(),
@@ -140,12 +160,12 @@ fn print_notes(notes: &[String]) {
 /// skipped and counted in one note, printed once everything succeeded.
 fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     let (keycloak, realm) = (session.api(), session.realm());
-    let search = args.search.as_deref();
+    let search = args.which.search.as_deref();
     let mut items = Vec::new();
     let mut notes = Vec::new();
     let (mut public, mut bearer_only, mut without_secret) = (0usize, 0usize, 0usize);
-    let mut progress = Progress::counting("clients read", args.page_size.into());
-    for client in keycloak.clients(realm, search, args.page_size) {
+    let mut progress = Progress::counting("clients read", args.which.page_size.into());
+    for client in keycloak.clients(realm, search, args.which.page_size) {
         let client = client?;
         progress.inc();
         if client.public_client {
@@ -188,7 +208,7 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
         let what = if skipped.without_secret > 0 { "client with a secret" } else { "confidential client" };
         return Err(Error::new(Kind::ClientNotFound, format!("no {what}{which} in realm {realm:?}")).hint(hint));
     }
-    if args.out.output.is_none_or(|format| format.is_assignment()) && args.out.to_secret.is_none() {
+    if args.out.output.is_none_or(|format| format.is_assignment()) && args.out.to_secret.is_empty() {
         let variables: Vec<&str> = items.iter().map(|item| item.variable.as_str()).collect();
         if let Some((first, second)) = output::first_repeat(&variables) {
             let (other, item) = (&items[first], &items[second]);
@@ -234,26 +254,6 @@ impl Skipped {
 pub(super) fn find(session: &Session, client_id: &str) -> Result<ClientInfo> {
     let (keycloak, realm) = (session.api(), session.realm());
     keycloak.find_client(realm, client_id)?.ok_or_else(|| client_not_found(session, client_id))
-}
-
-/// Ask on the terminal, or insist on `--yes` when there is none to ask.
-fn confirm(action: &str, warning: &str, yes: bool) -> Result<()> {
-    if yes {
-        return Ok(());
-    }
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(Error::usage(format!("refusing to {action} without --yes: stdin is not a terminal to ask on")));
-    }
-    let mut question = action.to_string();
-    question[..1].make_ascii_uppercase();
-    eprint!("{question}?{warning} [y/N] ");
-    let mut answer = String::new();
-    stdin.lock().read_line(&mut answer).map_err(|err| Error::usage(format!("cannot read the answer: {err}")))?;
-    match answer.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" => Ok(()),
-        _ => Err(Error::usage("not confirmed; nothing was changed")),
-    }
 }
 
 fn client_not_found(session: &Session, client_id: &str) -> Error {

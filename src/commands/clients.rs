@@ -51,6 +51,8 @@ mod tests {
             service_accounts_enabled: !public,
             authenticator: None,
             secret: None,
+            secret_created: None,
+            secret_expires: None,
         }
     }
 

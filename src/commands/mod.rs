@@ -1,18 +1,22 @@
 //! The commands, one file each: `check` validates the arguments before any
 //! request, `run` does the work and returns the whole stdout.
 
+mod audit;
 mod client_secret;
 mod client_token;
 mod clients;
 mod config;
 mod create_client;
 mod discover;
+mod sync;
 mod token;
+
+use std::io::{BufRead, IsTerminal};
 
 use crate::cli::{Cli, Command};
 use crate::complete;
 use crate::context::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::session::Session;
 
 /// Run the command and hand its whole output to `write`, once, after every
@@ -33,6 +37,7 @@ pub fn execute(cli: &Cli, write: &dyn Fn(&str) -> Result<()>) -> Result<()> {
             with_session(cli, write, End::Session, |session| create_client::run(session, args))
         }
         Command::Clients(args) => with_session(cli, write, End::Session, |session| clients::run(session, args)),
+        Command::Audit(args) => with_session(cli, write, End::Session, |session| audit::run(session, args)),
         Command::Token(args) => {
             token::check(args)?;
             // The printed token is the session's: ending it would revoke it.
@@ -79,4 +84,24 @@ fn with_session(
 
 fn resolve(cli: &Cli) -> Result<Context> {
     Context::resolve(&cli.kube, &cli.keycloak, cli.kube.request_timeout)
+}
+
+/// Ask on the terminal, or insist on `--yes` when there is none to ask.
+fn confirm(action: &str, warning: &str, yes: bool) -> Result<()> {
+    if yes {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Error::usage(format!("refusing to {action} without --yes: stdin is not a terminal to ask on")));
+    }
+    let mut question = action.to_string();
+    question[..1].make_ascii_uppercase();
+    eprint!("{question}?{warning} [y/N] ");
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer).map_err(|err| Error::usage(format!("cannot read the answer: {err}")))?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(Error::usage("not confirmed; nothing was changed")),
+    }
 }

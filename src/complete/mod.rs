@@ -273,7 +273,7 @@ fn typed_options(command: &Command, before: &[String]) -> Result<(KubeArgs, Give
 fn namespaces(command: &Command, before: &[String]) -> Result<Vec<(String, String)>> {
     let (kube, _) = typed_options(command, before)?;
     let cluster = Kube::load(&kube.options(), kube.request_timeout.limit())?.connect()?;
-    Ok(cluster.namespace_names(NAMESPACE_LIMIT)?.into_iter().map(|name| (name, String::new())).collect())
+    Ok(cluster.namespace_names(Some(NAMESPACE_LIMIT))?.into_iter().map(|name| (name, String::new())).collect())
 }
 
 /// ClientIds starting with `prefix`: Keycloak's search (a case-insensitive
@@ -320,7 +320,7 @@ mod tests {
         let answer = complete(&[""]);
         assert_eq!(
             values(&answer),
-            ["client-secret", "client-token", "create-client", "clients", "token", "discover", "config", "completion"]
+            ["client-secret", "client-token", "create-client", "clients", "audit", "token", "discover", "config", "completion"]
         );
         assert_eq!(answer.directive, NO_FILES);
         assert!(answer.render().starts_with("client-secret\tPrint the secret of one or more clients, ready to eval\n"));
@@ -347,7 +347,7 @@ mod tests {
     #[test]
     fn flags_of_the_subcommand_and_global_ones() {
         let flags = complete(&["client-secret", "--re"]);
-        assert_eq!(values(&flags), ["--request-timeout", "--realm", "--regenerate"]);
+        assert_eq!(values(&flags), ["--request-timeout", "--realm", "--regenerate", "--restart"]);
         assert_eq!(values(&complete(&["clients", "--re"])), ["--request-timeout", "--realm"]);
         assert!(values(&complete(&["-"])).contains(&"-n"));
         assert!(!values(&complete(&["clients", "--"])).contains(&"--page-size"), "hidden flags stay hidden");

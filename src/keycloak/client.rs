@@ -19,6 +19,13 @@ pub struct ClientInfo {
     /// The secret as the representation carries it (Keycloak 21 to 26
     /// include it in listings), unless absent, empty or masked (`****`).
     pub secret: Option<Secret>,
+    /// When the secret was made (attribute `client.secret.creation.time`,
+    /// epoch seconds; Keycloak 18+ sets it on REST creation and on
+    /// regeneration, an imported secret has none).
+    pub secret_created: Option<i64>,
+    /// When a client policy's secret rotation lets it expire (attribute
+    /// `client.secret.expiration.time`, epoch seconds).
+    pub secret_expires: Option<i64>,
 }
 
 impl ClientInfo {
@@ -36,6 +43,8 @@ impl ClientInfo {
                 .and_then(Value::as_str)
                 .filter(|secret| !secret.is_empty() && !secret.chars().all(|c| c == '*'))
                 .map(Secret::new),
+            secret_created: epoch_attribute(value, "client.secret.creation.time"),
+            secret_expires: epoch_attribute(value, "client.secret.expiration.time"),
         })
     }
 
@@ -74,6 +83,11 @@ impl ClientInfo {
         }
     }
 
+    /// Seconds since the secret was made, when Keycloak recorded it.
+    pub fn secret_age(&self, now: i64) -> Option<i64> {
+        self.secret_created.map(|created| (now - created).max(0))
+    }
+
     pub fn kind(&self) -> &'static str {
         match (self.public_client, self.bearer_only) {
             (true, _) => "public",
@@ -81,6 +95,14 @@ impl ClientInfo {
             _ => "confidential",
         }
     }
+}
+
+/// Keycloak keeps attributes as strings, or as one-element lists of them
+/// in some representations.
+fn epoch_attribute(value: &Value, name: &str) -> Option<i64> {
+    let attribute = value.get("attributes")?.get(name)?;
+    let text = attribute.as_str().or_else(|| attribute.get(0)?.as_str())?;
+    text.trim().parse().ok().filter(|seconds: &i64| *seconds > 0)
 }
 
 #[cfg(test)]
@@ -102,6 +124,9 @@ mod tests {
         for hidden in [r#""""#, r#""**********""#, "null"] {
             assert_eq!(client(&format!(r#"{{"id":"u","clientId":"c","secret":{hidden}}}"#)).secret, None, "{hidden}");
         }
+        let dated = client(r#"{"id":"u","clientId":"c","attributes":{"client.secret.creation.time":"1700000000"}}"#);
+        assert_eq!((dated.secret_created, dated.secret_age(1_700_000_090)), (Some(1_700_000_000), Some(90)));
+        assert_eq!(client(r#"{"id":"u","clientId":"c","attributes":{"client.secret.creation.time":"x"}}"#).secret_created, None);
         for uses in ["client-secret", "client-secret-jwt"] {
             let json = format!(r#"{{"id":"u","clientId":"c","clientAuthenticatorType":"{uses}"}}"#);
             assert_eq!(client(&json).ignores_its_secret(), None);

@@ -31,8 +31,13 @@ pub fn provenance(client: &ClientFields, written_at: jiff::Timestamp) -> BTreeMa
         ("written-at", written_at.to_string()),
     ]
     .into_iter()
-    .map(|(name, value)| (format!("{ANNOTATION_PREFIX}/{name}"), value))
+    .map(|(name, value)| (annotation(name), value))
     .collect()
+}
+
+/// The full name of one provenance annotation (`client-id`, `realm`, …).
+pub fn annotation(name: &str) -> String {
+    format!("{ANNOTATION_PREFIX}/{name}")
 }
 
 /// Now, to the second (annotations need no more).

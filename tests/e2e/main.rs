@@ -12,6 +12,7 @@ mod client_token;
 mod clients;
 mod completion;
 mod config;
+mod copies;
 mod create_client;
 mod discovery;
 mod dotenv;
