@@ -111,12 +111,40 @@ def realm_doc(clients):
 KUBE_SECRET_CLIENTS = ("admin-client", "system-compute-client")
 
 
+# CSM mirrors admin-client-auth into default and ims as well; a Deployment
+# in each reads it (by env in two, by a volume in one), for `audit`.
+ADMIN_CLIENT_COPIES = (("services", "env"), ("default", "env"), ("ims", "volume"))
+
+
+def reader_doc(namespace, secret, how):
+    name = secret.removesuffix("-auth") + "-reader"
+    container = {"name": "app", "image": "registry.local/sandbox/reader:1"}
+    pod = {"containers": [container]}
+    if how == "volume":
+        container["volumeMounts"] = [{"name": "auth", "mountPath": "/etc/auth", "readOnly": True}]
+        pod["volumes"] = [{"name": "auth", "secret": {"secretName": secret}}]
+    else:
+        container["env"] = [{"name": "CLIENT_SECRET",
+                             "valueFrom": {"secretKeyRef": {"name": secret, "key": "client-secret"}}}]
+    labels = {"app": name}
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": namespace, "labels": labels},
+            "spec": {"replicas": 1, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": pod}}}
+
+
 def kube_secrets_doc(clients):
     by_id = {c["clientId"]: c for c in clients}
-    items = [{"apiVersion": "v1", "kind": "Secret",
-              "metadata": {"name": cid + "-auth", "namespace": "services"},
-              "stringData": {"client-id": cid, "client-secret": by_id[cid]["secret"]}}
-             for cid in KUBE_SECRET_CLIENTS]
+
+    def auth(cid, namespace):
+        return {"apiVersion": "v1", "kind": "Secret",
+                "metadata": {"name": cid + "-auth", "namespace": namespace},
+                "stringData": {"client-id": cid, "client-secret": by_id[cid]["secret"]}}
+
+    items = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ims"}}]
+    items += [auth(cid, "services") for cid in KUBE_SECRET_CLIENTS]
+    items += [auth("admin-client", ns) for ns, _ in ADMIN_CLIENT_COPIES if ns != "services"]
+    items += [reader_doc(ns, "admin-client-auth", how) for ns, how in ADMIN_CLIENT_COPIES]
     return {"apiVersion": "v1", "kind": "List", "items": items}
 
 
