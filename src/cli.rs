@@ -265,7 +265,13 @@ Examples:
   kubectl keycloak client-secret my-test-client --rotated -o raw
 
   # every confidential client matching a search, one Secret each
-  kubectl keycloak client-secret --search system --to-secret 'services/{clientId}-auth'";
+  kubectl keycloak client-secret --search system --to-secret 'services/{clientId}-auth'
+
+  # rotate and bring every copy in the cluster along, restarting their readers
+  kubectl keycloak client-secret admin-client --regenerate --sync --restart --dry-run
+
+  # policy: rotate every secret older than 90 days, with its copies
+  kubectl keycloak client-secret --all --older-than 90d --regenerate --sync";
 
 #[derive(Debug, Args)]
 pub struct ClientSecretArgs {
@@ -292,9 +298,35 @@ pub struct ClientSecretArgs {
     #[arg(long, requires = "sync")]
     pub dry_run: bool,
 
+    /// With --search or --all and --regenerate: only the clients whose secret is older than AGE
+    /// (e.g. 90d, 12h, 2w; Keycloak 18+ records when a secret was made)
+    #[arg(long, value_name = "AGE")]
+    pub older_than: Option<Age>,
+
     /// Do not ask before changing anything (required when stdin is not a terminal)
     #[arg(short, long)]
     pub yes: bool,
+}
+
+/// `--older-than`: an age such as `90d`, `12h` or `2w` (days of 24 hours).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Age {
+    pub text: String,
+    pub seconds: i64,
+}
+
+impl std::str::FromStr for Age {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let invalid = || "use e.g. 90d, 12h or 2w".to_string();
+        let span: jiff::Span = text.trim().parse().map_err(|_| invalid())?;
+        let total = span.total((jiff::Unit::Second, jiff::SpanRelativeTo::days_are_24_hours())).map_err(|_| invalid())?;
+        if total < 1.0 {
+            return Err(invalid());
+        }
+        Ok(Age { text: text.trim().to_string(), seconds: total as i64 })
+    }
 }
 
 const AUDIT_EXAMPLES: &str = "\
@@ -594,6 +626,17 @@ mod tests {
     use clap::error::ErrorKind;
 
     use super::*;
+
+    #[test]
+    fn ages_take_days_and_weeks() {
+        let seconds = |text: &str| text.parse::<Age>().map(|age| age.seconds);
+        assert_eq!(seconds("90d"), Ok(90 * 86_400));
+        assert_eq!(seconds("2w"), Ok(14 * 86_400));
+        assert_eq!(seconds("12h"), Ok(12 * 3600));
+        for bad in ["", "0d", "soon", "-3d"] {
+            assert_eq!(seconds(bad), Err("use e.g. 90d, 12h or 2w".to_string()), "{bad:?}");
+        }
+    }
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("kubectl-keycloak").chain(args.iter().copied()))

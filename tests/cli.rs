@@ -265,7 +265,7 @@ fn search_and_all_refuse_what_needs_named_clients_before_any_request() {
     let refused: [(&[&str], &str); 4] = [
         (
             &["--search", "x", "--regenerate"],
-            "--regenerate, --rotated and --invalidate-rotated act on one CLIENT at a time, not on --search or --all",
+            "--regenerate, --rotated and --invalidate-rotated act on one CLIENT at a time; --regenerate with --search or --all needs --older-than",
         ),
         (
             &["--all", "--var", "X"],

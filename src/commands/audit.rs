@@ -95,7 +95,7 @@ pub fn run(session: &Session, args: &AuditArgs) -> Result<String> {
 /// The wide rows of one client: one per Secret, or one saying none.
 fn rows(audited: &Audited, now: i64) -> Vec<[String; 8]> {
     let client = &audited.client;
-    let age = client.secret_age(now).map_or_else(|| "<unknown>".to_string(), human_duration);
+    let age = client.secret_age(now).map_or_else(|| "<unknown>".to_string(), output::age);
     let expires = client.secret_expires.map_or_else(|| "<none>".to_string(), timestamp);
     if audited.holders.is_empty() {
         return vec![[
@@ -171,30 +171,9 @@ fn timestamp(seconds: i64) -> String {
     jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |at| at.to_string())
 }
 
-/// kubectl's AGE: 45s, 12m, 5h, 30d, 2y15d.
-pub fn human_duration(seconds: i64) -> String {
-    let (minute, hour, day, year) = (60, 3600, 86_400, 365 * 86_400);
-    match seconds {
-        s if s < 2 * minute => format!("{s}s"),
-        s if s < 2 * hour => format!("{}m", s / minute),
-        s if s < 2 * day => format!("{}h", s / hour),
-        s if s < 2 * year => format!("{}d", s / day),
-        s => format!("{}y{}d", s / year, (s % year) / day),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ages_read_like_kubectl() {
-        assert_eq!(human_duration(45), "45s");
-        assert_eq!(human_duration(600), "10m");
-        assert_eq!(human_duration(5 * 3600), "5h");
-        assert_eq!(human_duration(91 * 86_400), "91d");
-        assert_eq!(human_duration(800 * 86_400), "2y70d");
-    }
 
     #[test]
     fn the_default_table_names_one_reader_and_counts_the_rest() {

@@ -24,13 +24,25 @@ fn asked(args: &ClientSecretArgs) -> Asked {
 /// Destructive or storing operations act on one client at a time.
 pub fn check(args: &ClientSecretArgs) -> Result<()> {
     let action = args.action;
+    if args.older_than.is_some() && !(many(args) && action == Action::Regenerate) {
+        return Err(Error::usage("--older-than chooses what --regenerate rotates among --search or --all"));
+    }
+    if many(args) && args.older_than.is_some() {
+        if !args.out.to_secret.is_empty() || args.out.output == Some(output::Format::Secret) {
+            return Err(Error::usage(
+                "--older-than rotates in Keycloak (and with --sync in the cluster); drop --to-secret and -o secret",
+            ));
+        }
+        return to_secret::check(&args.out.destination(asked(args)), &[]);
+    }
     if many(args) {
         if args.sync {
-            return Err(Error::usage("--sync acts on one CLIENT at a time, not on --search or --all"));
+            return Err(Error::usage("--sync acts on one CLIENT at a time, or on --search/--all with --older-than"));
         }
         if action != Action::Read {
             return Err(Error::usage(
-                "--regenerate, --rotated and --invalidate-rotated act on one CLIENT at a time, not on --search or --all",
+                "--regenerate, --rotated and --invalidate-rotated act on one CLIENT at a time; \
+                 --regenerate with --search or --all needs --older-than",
             ));
         }
         if !args.out.vars.is_empty() {
@@ -77,6 +89,9 @@ fn many(args: &ClientSecretArgs) -> bool {
 }
 
 pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
+    if let Some(age) = &args.older_than {
+        return rotate_older(session, args, age);
+    }
     if many(args) {
         return run_many(session, args);
     }
@@ -87,7 +102,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     let mut notes = Vec::new();
     if args.sync {
         let client = find(session, &args.which.clients[0])?;
-        return super::sync::run(session, args, &client, action == Action::Regenerate);
+        return super::sync::run(session, args, &client, action == Action::Regenerate, args.yes);
     }
     for (client_id, variable) in args.which.clients.iter().zip(variables) {
         let client = find(session, client_id)?;
@@ -101,6 +116,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
                 client.require_confidential(realm)?;
                 super::confirm(
                     &format!("regenerate the secret of client {client_id:?} in realm {realm:?}"),
+                    None,
                     " The current secret stops working at once.",
                     args.yes,
                 )?;
@@ -109,6 +125,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs) -> Result<String> {
             Action::InvalidateRotated => {
                 super::confirm(
                     &format!("invalidate the rotated secret of client {client_id:?} in realm {realm:?}"),
+                    None,
                     "",
                     args.yes,
                 )?;
@@ -223,6 +240,91 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
     if let Some(reasons) = skipped.reasons() {
         eprintln!("kubectl-keycloak: skipped {reasons}");
     }
+    Ok(text)
+}
+
+/// `--search`/`--all --older-than AGE --regenerate [--sync]`: every
+/// confidential client whose secret Keycloak recorded as older than AGE is
+/// rotated, after one confirmation showing the list. A failure part-way
+/// says which were rotated and which not.
+fn rotate_older(session: &Session, args: &ClientSecretArgs, age: &crate::cli::Age) -> Result<String> {
+    let (keycloak, realm) = (session.api(), session.realm());
+    let now = jiff::Timestamp::now().as_second();
+    let (mut due, mut unknown) = (Vec::new(), 0usize);
+    let mut progress = Progress::counting("clients read", args.which.page_size.into());
+    for client in keycloak.clients(realm, args.which.search.as_deref(), args.which.page_size) {
+        let client = client?;
+        progress.inc();
+        if client.kind() != "confidential" {
+            continue;
+        }
+        match client.secret_age(now) {
+            Some(seconds) if seconds > age.seconds => due.push((client, seconds)),
+            Some(_) => {}
+            None => unknown += 1,
+        }
+    }
+    drop(progress);
+    let unknown_note = (unknown > 0).then(|| {
+        format!("kubectl-keycloak: left alone {unknown} confidential clients whose secret has no recorded age (imported, or Keycloak before 18)")
+    });
+    if due.is_empty() {
+        eprintln!("kubectl-keycloak: no confidential client in realm {realm:?} has a secret older than {}", age.text);
+        print_notes(unknown_note.as_slice());
+        return Ok(String::new());
+    }
+    let mut plan = vec![format!(
+        "Rotate the secrets of {} clients in realm {realm:?} older than {}{}",
+        due.len(),
+        age.text,
+        if args.sync { ", and update their copies in the cluster" } else { "" }
+    )];
+    plan.extend(due.iter().map(|(client, seconds)| format!("  {} (secret age {})", client.client_id, output::age(*seconds))));
+    if args.dry_run {
+        eprintln!("{}", plan.join("\n"));
+        for (client, _) in &due {
+            super::sync::run(session, args, client, true, true)?;
+        }
+        print_notes(unknown_note.as_slice());
+        return Ok(String::new());
+    }
+    let action = format!("regenerate the secrets of {} clients in realm {realm:?}", due.len());
+    super::confirm(&action, Some(&plan.join("\n")), " Their current secrets stop working at once.", args.yes)?;
+    let mut items = Vec::new();
+    for (done, (client, _)) in due.iter().enumerate() {
+        let rotated = if args.sync {
+            super::sync::run(session, args, client, true, true).map(|_| ())
+        } else {
+            keycloak.regenerate_secret(realm, client).map(|secret| {
+                let fields = ClientFields::new(&client.client_id, realm, keycloak.base_url())
+                    .authenticator(client.authenticator.as_deref());
+                items.push(Printed::client_secret(fields, output::variable_for_client(&client.client_id), secret));
+            })
+        };
+        if let Err(err) = rotated {
+            if done == 0 && err.kind != Kind::PartialFailure {
+                return Err(err);
+            }
+            let names =
+                |list: &[(ClientInfo, i64)]| list.iter().map(|(c, _)| c.client_id.as_str()).collect::<Vec<_>>().join(", ");
+            let rest = if due.len() > done + 1 { names(&due[done + 1..]) } else { "none".into() };
+            return Err(Error::new(
+                Kind::PartialFailure,
+                format!(
+                    "rotated: {}; stopped at client {:?}: {err}; NOT rotated: {rest}",
+                    if done == 0 { "none".into() } else { names(&due[..done]) },
+                    client.client_id
+                ),
+            ));
+        }
+    }
+    let text = if args.sync {
+        String::new()
+    } else {
+        to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(Asked::List), &items, None)?
+    };
+    eprintln!("kubectl-keycloak: rotated {} clients with a secret older than {}", due.len(), age.text);
+    print_notes(unknown_note.as_slice());
     Ok(text)
 }
 

@@ -87,7 +87,8 @@ fn resolve(cli: &Cli) -> Result<Context> {
 }
 
 /// Ask on the terminal, or insist on `--yes` when there is none to ask.
-fn confirm(action: &str, warning: &str, yes: bool) -> Result<()> {
+/// `plan`, when given, is shown above the question on the terminal.
+fn confirm(action: &str, plan: Option<&str>, warning: &str, yes: bool) -> Result<()> {
     if yes {
         return Ok(());
     }
@@ -97,6 +98,9 @@ fn confirm(action: &str, warning: &str, yes: bool) -> Result<()> {
     }
     let mut question = action.to_string();
     question[..1].make_ascii_uppercase();
+    if let Some(plan) = plan {
+        eprintln!("{plan}");
+    }
     eprint!("{question}?{warning} [y/N] ");
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer).map_err(|err| Error::usage(format!("cannot read the answer: {err}")))?;

@@ -48,7 +48,8 @@ impl Plan {
     }
 }
 
-pub fn run(session: &Session, args: &ClientSecretArgs, client: &ClientInfo, regenerate: bool) -> Result<String> {
+/// `confirmed`: the caller already asked (or `--yes` was given).
+pub fn run(session: &Session, args: &ClientSecretArgs, client: &ClientInfo, regenerate: bool, confirmed: bool) -> Result<String> {
     let (keycloak, realm, cluster) = (session.api(), session.realm(), session.cluster());
     let client_id = client.client_id.as_str();
     client.require_confidential(realm)?;
@@ -92,7 +93,8 @@ pub fn run(session: &Session, args: &ClientSecretArgs, client: &ClientInfo, rege
         return Ok(String::new());
     }
     if regenerate {
-        super::confirm(&format!("{description}\nGo ahead"), "", args.yes)?;
+        let action = format!("regenerate the secret of client {client_id:?} in realm {realm:?} and sync its copies");
+        super::confirm(&action, Some(&description), " The current secret stops working at once.", confirmed)?;
     }
     let secret =
         if regenerate { keycloak.regenerate_secret(realm, client)? } else { current.ok_or_else(|| client.no_secret(realm))? };

@@ -20,7 +20,7 @@ pub use secrets::{
     Asked, DEFAULT_VARIABLE, Format, Printed, first_repeat, refuse_manifest, render, validate_variable, variable_for_client,
     variable_names,
 };
-pub use table::table;
+pub use table::{age, table};
 
 use crate::error::{Error, Kind, Result};
 

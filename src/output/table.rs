@@ -16,6 +16,18 @@ pub fn table<const N: usize>(header: Option<[&str; N]>, rows: &[[String; N]]) ->
     out
 }
 
+/// kubectl's AGE: 45s, 12m, 5h, 30d, 2y15d.
+pub fn age(seconds: i64) -> String {
+    let (minute, hour, day, year) = (60, 3600, 86_400, 365 * 86_400);
+    match seconds {
+        s if s < 2 * minute => format!("{s}s"),
+        s if s < 2 * hour => format!("{}m", s / minute),
+        s if s < 2 * day => format!("{}h", s / hour),
+        s if s < 2 * year => format!("{}d", s / day),
+        s => format!("{}y{}d", s / year, (s % year) / day),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,5 +37,14 @@ mod tests {
         let rows = [["my-test-client".to_string(), "u-1".into()], ["evil\nname".into(), "".into()]];
         assert_eq!(table(Some(["CLIENT ID", "ID"]), &rows), "CLIENT ID        ID\nmy-test-client   u-1\nevil name\n");
         assert_eq!(table::<1>(None, &[]), "");
+    }
+
+    #[test]
+    fn ages_read_like_kubectl() {
+        assert_eq!(age(45), "45s");
+        assert_eq!(age(600), "10m");
+        assert_eq!(age(5 * 3600), "5h");
+        assert_eq!(age(91 * 86_400), "91d");
+        assert_eq!(age(800 * 86_400), "2y70d");
     }
 }
