@@ -10,7 +10,6 @@ use crate::copies::{self, Consumer, Holder, Wanted};
 use crate::error::{Kind, Result};
 use crate::keycloak::ClientInfo;
 use crate::output::{self, ListFormat};
-use crate::progress::Progress;
 use crate::secret::Secret;
 use crate::session::Session;
 
@@ -33,19 +32,13 @@ pub fn run(session: &Session, args: &AuditArgs) -> Result<String> {
         Ok(())
     };
     if args.which.search.is_some() || args.which.all {
-        let mut progress = Progress::counting("clients read", args.which.page_size.into());
-        for client in keycloak.clients(realm, args.which.search.as_deref(), args.which.page_size) {
-            let client = client?;
-            progress.inc();
-            if client.kind() != "confidential" {
-                continue;
-            }
+        super::each_confidential(session, &args.which, |client| {
             let secret = match client.secret.clone() {
                 Some(secret) => Ok(secret),
                 None => keycloak.client_secret(realm, &client),
             };
-            keep(client, secret)?;
-        }
+            keep(client, secret)
+        })?;
     } else {
         for client_id in &args.which.clients {
             let client = super::client_secret::find(session, client_id)?;

@@ -251,20 +251,14 @@ fn rotate_older(session: &Session, args: &ClientSecretArgs, age: &crate::cli::Ag
     let (keycloak, realm) = (session.api(), session.realm());
     let now = jiff::Timestamp::now().as_second();
     let (mut due, mut unknown) = (Vec::new(), 0usize);
-    let mut progress = Progress::counting("clients read", args.which.page_size.into());
-    for client in keycloak.clients(realm, args.which.search.as_deref(), args.which.page_size) {
-        let client = client?;
-        progress.inc();
-        if client.kind() != "confidential" {
-            continue;
-        }
+    super::each_confidential(session, &args.which, |client| {
         match client.secret_age(now) {
             Some(seconds) if seconds > age.seconds => due.push((client, seconds)),
             Some(_) => {}
             None => unknown += 1,
         }
-    }
-    drop(progress);
+        Ok(())
+    })?;
     let unknown_note = (unknown > 0).then(|| {
         format!("kubectl-keycloak: left alone {unknown} confidential clients whose secret has no recorded age (imported, or Keycloak before 18)")
     });

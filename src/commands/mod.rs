@@ -109,3 +109,21 @@ fn confirm(action: &str, plan: Option<&str>, warning: &str, yes: bool) -> Result
         _ => Err(Error::usage("not confirmed; nothing was changed")),
     }
 }
+
+/// Each confidential client that `--search` or `--all` finds, page by page,
+/// with progress on a terminal.
+fn each_confidential(
+    session: &Session,
+    which: &crate::cli::ClientSelection,
+    mut each: impl FnMut(crate::keycloak::ClientInfo) -> Result<()>,
+) -> Result<()> {
+    let mut progress = crate::progress::Progress::counting("clients read", which.page_size.into());
+    for client in session.api().clients(session.realm(), which.search.as_deref(), which.page_size) {
+        let client = client?;
+        progress.inc();
+        if client.kind() == "confidential" {
+            each(client)?;
+        }
+    }
+    Ok(())
+}
