@@ -17,6 +17,9 @@ use crate::error::{Error, Kind, Result, chain, one_line};
 use crate::secret;
 use crate::trace;
 
+/// A Secret's data and its annotations.
+pub type SecretWithAnnotations = (BTreeMap<String, Vec<u8>>, BTreeMap<String, String>);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretWrite {
     Created,
@@ -127,6 +130,33 @@ impl Cluster {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
         let found = self.get(api, secret, "Secret")?;
         Ok(found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect())
+    }
+
+    /// The Secret's data and annotations, or `None` when it does not exist.
+    pub fn secret_if_exists(&self, secret: &ObjectRef) -> Result<Option<SecretWithAnnotations>> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
+        match self.get(api, secret, "Secret") {
+            Ok(found) => Ok(Some((
+                found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect(),
+                found.metadata.annotations.unwrap_or_default(),
+            ))),
+            Err(err) if err.kind == Kind::NotFound => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Delete a Secret; `false` when it did not exist.
+    pub fn delete_secret(&self, secret: &ObjectRef) -> Result<bool> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
+        let url = self.object_url::<Secret>(secret);
+        let started = Instant::now();
+        let result = self.runtime.block_on(api.delete(&secret.name, &kube::api::DeleteParams::default()));
+        trace::kube("DELETE", &url, &result.as_ref().map(|_| ()), started.elapsed());
+        match result {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+            Err(err) => Err(kube_error(err, &format!("delete Secret {secret}"), &self.server)),
+        }
     }
 
     pub fn configmap_data(&self, configmap: &ObjectRef) -> Result<BTreeMap<String, String>> {

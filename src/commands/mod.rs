@@ -1,6 +1,7 @@
 //! The commands, one file each: `check` validates the arguments before any
 //! request, `run` does the work and returns the whole stdout.
 
+mod admin_account;
 mod client_secret;
 mod client_token;
 mod clients;
@@ -37,6 +38,10 @@ pub fn execute(cli: &Cli, write: &dyn Fn(&str) -> Result<()>) -> Result<()> {
             token::check(args)?;
             // The printed token is the session's: ending it would revoke it.
             with_session(cli, write, End::Keep, |session| token::run(session, args))
+        }
+        Command::AdminAccount(command) => {
+            admin_account::check(command)?;
+            with_session(cli, write, End::Session, |session| admin_account::run(session, command))
         }
         Command::Discover(args) => {
             let context = resolve(cli)?;

@@ -155,6 +155,67 @@ impl AdminApi {
         }
     }
 
+    /// Delete a client (and its service-account user with it).
+    pub fn delete_client(&self, realm: &str, client: &ClientInfo) -> Result<()> {
+        let url = format!("{}/clients/{}", self.realm_url(realm), encode(&client.id));
+        let reply = self.authorized(Request::Delete, &url)?;
+        match reply.status {
+            200 | 204 => Ok(()),
+            _ => Err(self.admin_error(&reply, &url, realm)),
+        }
+    }
+
+    /// The id of the client's service-account user.
+    pub fn service_account_user(&self, realm: &str, client: &ClientInfo) -> Result<String> {
+        let url = format!("{}/clients/{}/service-account-user", self.realm_url(realm), encode(&client.id));
+        let json = self.get_json(&url, realm)?;
+        json.get("id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| Error::new(Kind::BadResponse, format!("{url} did not answer with a user")))
+    }
+
+    /// The representations of these roles of `client`, as role mappings take them.
+    pub fn client_roles(&self, realm: &str, client: &ClientInfo, names: &[&str]) -> Result<Vec<Value>> {
+        names
+            .iter()
+            .map(|name| {
+                let url = format!("{}/clients/{}/roles/{}", self.realm_url(realm), encode(&client.id), encode(name));
+                self.get_json(&url, realm)
+            })
+            .collect()
+    }
+
+    /// Give the user these roles of `client`.
+    pub fn grant_client_roles(&self, realm: &str, user: &str, client: &ClientInfo, roles: Vec<Value>) -> Result<()> {
+        let url = format!("{}/users/{}/role-mappings/clients/{}", self.realm_url(realm), encode(user), encode(&client.id));
+        let reply = self.authorized(Request::PostJson(&Value::Array(roles)), &url)?;
+        match reply.status {
+            200 | 204 => Ok(()),
+            _ => Err(self.admin_error(&reply, &url, realm)),
+        }
+    }
+
+    /// The user's client roles: clientId → role names.
+    pub fn client_role_mappings(&self, realm: &str, user: &str) -> Result<Vec<(String, Vec<String>)>> {
+        let url = format!("{}/users/{}/role-mappings", self.realm_url(realm), encode(user));
+        let json = self.get_json(&url, realm)?;
+        let Some(mappings) = json.get("clientMappings").and_then(Value::as_object) else { return Ok(Vec::new()) };
+        Ok(mappings
+            .iter()
+            .map(|(client_id, mapping)| {
+                let mut names: Vec<String> = mapping["mappings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|role| role["name"].as_str().map(str::to_string))
+                    .collect();
+                names.sort();
+                (client_id.clone(), names)
+            })
+            .collect())
+    }
+
     /// The client with this id (as returned by [`Keycloak::create_client`]).
     pub fn client_by_id(&self, realm: &str, id: &str) -> Result<ClientInfo> {
         let url = format!("{}/clients/{}", self.realm_url(realm), encode(id));
