@@ -17,8 +17,10 @@ use crate::error::{Error, Kind, Result, chain, one_line};
 use crate::secret;
 use crate::trace;
 
+/// A Secret's data, decoded.
+pub type SecretData = BTreeMap<String, Vec<u8>>;
 /// A Secret's data and its annotations.
-pub type SecretWithAnnotations = (BTreeMap<String, Vec<u8>>, BTreeMap<String, String>);
+pub type SecretWithAnnotations = (SecretData, BTreeMap<String, String>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretWrite {
@@ -143,6 +145,25 @@ impl Cluster {
             Err(err) if err.kind == Kind::NotFound => Ok(None),
             Err(err) => Err(err),
         }
+    }
+
+    /// The data of two Secrets, each `None` when absent, read at the same
+    /// time: asking for the second costs no extra round trip.
+    pub fn two_secrets_if_exist(&self, first: &ObjectRef, second: &ObjectRef) -> [Result<Option<SecretData>>; 2] {
+        let api = |secret: &ObjectRef| -> Api<Secret> { Api::namespaced(self.client.clone(), &secret.namespace) };
+        let (first_api, second_api, second_name) = (api(first), api(second), second.name.clone());
+        let started = Instant::now();
+        let (one, two) = self.runtime.block_on(async {
+            let two = self.runtime.spawn(async move { second_api.get_opt(&second_name).await });
+            (first_api.get_opt(&first.name).await, two.await)
+        });
+        let two = two.unwrap_or_else(|err| Err(kube::Error::Service(Box::new(err))));
+        [(first, one), (second, two)].map(|(secret, result)| {
+            trace::kube("GET", &self.object_url::<Secret>(secret), &result.as_ref().map(|_| ()), started.elapsed());
+            result
+                .map(|found| found.map(|found| found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect()))
+                .map_err(|err| kube_error(err, &format!("get Secret {secret}"), &self.server))
+        })
     }
 
     /// Delete a Secret; `false` when it did not exist.

@@ -221,10 +221,7 @@ fn delete(session: &Session, secret: &ObjectRef) -> Result<()> {
     }
     session.cluster().delete_secret(secret)?;
     let gone = if client.is_some() { "deleted client" } else { "client was already gone:" };
-    eprintln!(
-        "kubectl-keycloak: {gone} {:?} in realm {:?}; deleted Secret {secret}",
-        account.client_id, account.realm
-    );
+    eprintln!("kubectl-keycloak: {gone} {:?} in realm {:?}; deleted Secret {secret}", account.client_id, account.realm);
     Ok(())
 }
 

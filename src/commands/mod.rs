@@ -41,7 +41,10 @@ pub fn execute(cli: &Cli, write: &dyn Fn(&str) -> Result<()>) -> Result<()> {
         }
         Command::AdminAccount(command) => {
             admin_account::check(command)?;
-            with_session(cli, write, End::Session, |session| admin_account::run(session, command))
+            // The account is managed as the admin configured before it.
+            let mut context = resolve(cli)?;
+            context.settings.admin_account = false;
+            in_session(context, write, End::Session, |session| admin_account::run(session, command))
         }
         Command::Discover(args) => {
             let context = resolve(cli)?;
@@ -71,7 +74,16 @@ fn with_session(
     end: End,
     run: impl FnOnce(&Session) -> Result<String>,
 ) -> Result<()> {
-    let mut session = resolve(cli)?.open_session()?;
+    in_session(resolve(cli)?, write, end, run)
+}
+
+fn in_session(
+    context: Context,
+    write: &dyn Fn(&str) -> Result<()>,
+    end: End,
+    run: impl FnOnce(&Session) -> Result<String>,
+) -> Result<()> {
+    let mut session = context.open_session()?;
     if end == End::Keep {
         session.keep_login();
     }
