@@ -154,15 +154,17 @@ impl Cluster {
         let (first_api, second_api, second_name) = (api(first), api(second), second.name.clone());
         let started = Instant::now();
         let (one, two) = self.runtime.block_on(async {
-            let two = self.runtime.spawn(async move { second_api.get_opt(&second_name).await });
-            (first_api.get_opt(&first.name).await, two.await)
+            let two = self.runtime.spawn(async move { second_api.get(&second_name).await });
+            (first_api.get(&first.name).await, two.await)
         });
         let two = two.unwrap_or_else(|err| Err(kube::Error::Service(Box::new(err))));
         [(first, one), (second, two)].map(|(secret, result)| {
             trace::kube("GET", &self.object_url::<Secret>(secret), &result.as_ref().map(|_| ()), started.elapsed());
-            result
-                .map(|found| found.map(|found| found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect()))
-                .map_err(|err| kube_error(err, &format!("get Secret {secret}"), &self.server))
+            match result {
+                Ok(found) => Ok(Some(found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect())),
+                Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
+                Err(err) => Err(kube_error(err, &format!("get Secret {secret}"), &self.server)),
+            }
         })
     }
 

@@ -190,6 +190,8 @@ pub fn locate(cluster: &Cluster, settings: &Settings) -> Result<Located> {
             } else {
                 [cluster.secret_data_if_exists(&settings.admin_secret.value), Ok(None)]
             };
+            // CSM's Secret's error first: it is the one every run needs.
+            let csm = csm?;
             account = match own {
                 Ok(data) => data.map(|data| (account_secret, data)),
                 // The Secret is meant to be readable by admins only.
@@ -199,7 +201,7 @@ pub fn locate(cluster: &Cluster, settings: &Settings) -> Result<Located> {
                 }
                 Err(err) => return Err(err),
             };
-            if let Some(data) = csm? {
+            if let Some(data) = csm {
                 return Ok(with_account(Located::from_settings(settings, Some(data)), account));
             }
             if account.is_some() && settings.keycloak_url.is_explicit() {
