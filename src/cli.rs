@@ -401,8 +401,9 @@ Examples:
   kubectl keycloak admin-account create --for-realm shasta --in-realm
 
 Logs in once as the admin configured today. Refuses when the account's client
-already exists: rotate or delete it instead. The Secret it writes becomes the
-default admin of every later command (unless an admin is named).";
+already exists: rotate or delete it instead. The default Secret,
+services/kubectl-keycloak-admin, is the admin of every later command that
+names none (--admin-secret names another).";
 
 /// `admin-account` subcommands.
 #[derive(Debug, Subcommand)]
