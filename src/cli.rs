@@ -83,6 +83,10 @@ pub enum Command {
     #[command(after_help = TOKEN_EXAMPLES)]
     Token(TokenArgs),
 
+    /// The plugin's own least-privilege admin: a service-account client with only the roles it needs
+    #[command(subcommand)]
+    AdminAccount(AdminAccountCommand),
+
     /// List every Keycloak found in the cluster: where its admin and URL come from (no secrets)
     #[command(after_help = DISCOVER_EXAMPLES)]
     Discover(DiscoverArgs),
@@ -465,6 +469,63 @@ pub struct CreateClientArgs {
 
     #[command(flatten)]
     pub out: SecretOutputArgs,
+}
+
+const ADMIN_ACCOUNT_CREATE_EXAMPLES: &str = "\
+Examples:
+  # read-only in shasta (client-secret, clients), the account in master
+  kubectl keycloak admin-account create --for-realm shasta
+  # also --regenerate and create-client, in two realms
+  kubectl keycloak admin-account create --for-realm shasta --for-realm other --manage
+  # the account in shasta itself, with shasta's realm-management roles
+  kubectl keycloak admin-account create --for-realm shasta --in-realm
+
+Logs in once as the admin configured today. Refuses when the account's client
+already exists: rotate or delete it instead. The default Secret,
+services/kubectl-keycloak-admin, is the admin of every later command that
+names none (--admin-secret names another).";
+
+/// `admin-account` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminAccountCommand {
+    /// Create the service-account client and store its credentials in a Secret
+    #[command(after_help = ADMIN_ACCOUNT_CREATE_EXAMPLES)]
+    Create(AdminAccountCreateArgs),
+    /// Show the account: client, realms, roles, Secret and the secret's age (never the secret)
+    Show(AdminAccountArgs),
+    /// Give the account a new secret in Keycloak and in its Secret; the old one stops working
+    Rotate(AdminAccountArgs),
+    /// Delete the account's client and its Secret; the admin used before is the default again
+    Delete(AdminAccountArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminAccountArgs {
+    /// Secret holding the account's client-id, client-secret and realm
+    #[arg(long = "secret", value_name = "[NAMESPACE/]NAME", default_value = "services/kubectl-keycloak-admin")]
+    pub secret: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AdminAccountCreateArgs {
+    /// A realm the account serves (repeatable) [default: --realm]; the global --realm names one only
+    #[arg(long = "for-realm", value_name = "REALM")]
+    pub realms: Vec<String>,
+
+    /// Also manage-clients: --regenerate, rotate, create-client
+    #[arg(long)]
+    pub manage: bool,
+
+    /// Put the client in the (one) realm it serves, with realm-management roles, instead of master
+    #[arg(long)]
+    pub in_realm: bool,
+
+    /// clientId of the account
+    #[arg(long, value_name = "CLIENT", default_value = "kubectl-keycloak-admin")]
+    pub client_id: String,
+
+    #[command(flatten)]
+    pub account: AdminAccountArgs,
 }
 
 const CLIENTS_EXAMPLES: &str = "\

@@ -86,6 +86,7 @@ impl Session {
         let direct = || match early {
             // The connection is kept alive in the agent; the login reuses it.
             Early::Connected(connection) if located.url.value == settings.keycloak_url.value && located.ca.is_none() => {
+                trace::note(&format!("admin from {} ({})", located.admin.value.describe(), located.admin.source));
                 connection.log_in(&credentials, &settings.admin_realm.value).map_err(|err| explain(err, &located, settings))
             }
             Early::Connected(_) => log_in(&cluster, &located, &credentials, settings, trust_store(settings)),

@@ -85,6 +85,7 @@ fn help_through_the_real_kubectl_lists_every_command_and_the_flag_headings() {
             ("clients", "List the clients of a realm"),
             ("audit", "Show every copy of a client's secret in the cluster, drifted copies and their readers (no secrets)"),
             ("token", "Print an admin access token for further admin API calls"),
+            ("admin-account", "The plugin's own least-privilege admin: a service-account client with only the roles it needs"),
             ("discover", "List every Keycloak found in the cluster: where its admin and URL come from (no secrets)"),
             ("config", "Show the effective settings and where each comes from (no secrets)"),
             ("completion", "Print a shell completion script, or the link that turns on `kubectl keycloak <TAB>`"),

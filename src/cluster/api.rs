@@ -17,6 +17,11 @@ use crate::error::{Error, Kind, Result, chain, one_line};
 use crate::secret;
 use crate::trace;
 
+/// A Secret's data, decoded.
+pub type SecretData = BTreeMap<String, Vec<u8>>;
+/// A Secret's data and its annotations.
+pub type SecretWithAnnotations = (SecretData, BTreeMap<String, String>);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretWrite {
     Created,
@@ -212,6 +217,54 @@ impl Cluster {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
         let found = self.get(api, secret, "Secret")?;
         Ok(found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect())
+    }
+
+    /// The Secret's data and annotations, or `None` when it does not exist.
+    pub fn secret_if_exists(&self, secret: &ObjectRef) -> Result<Option<SecretWithAnnotations>> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
+        match self.get(api, secret, "Secret") {
+            Ok(found) => Ok(Some((
+                found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect(),
+                found.metadata.annotations.unwrap_or_default(),
+            ))),
+            Err(err) if err.kind == Kind::NotFound => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The data of two Secrets, each `None` when absent, read at the same
+    /// time: asking for the second costs no extra round trip.
+    pub fn two_secrets_if_exist(&self, first: &ObjectRef, second: &ObjectRef) -> [Result<Option<SecretData>>; 2] {
+        let api = |secret: &ObjectRef| -> Api<Secret> { Api::namespaced(self.client.clone(), &secret.namespace) };
+        let (first_api, second_api, second_name) = (api(first), api(second), second.name.clone());
+        let started = Instant::now();
+        let (one, two) = self.runtime.block_on(async {
+            let two = self.runtime.spawn(async move { second_api.get(&second_name).await });
+            (first_api.get(&first.name).await, two.await)
+        });
+        let two = two.unwrap_or_else(|err| Err(kube::Error::Service(Box::new(err))));
+        [(first, one), (second, two)].map(|(secret, result)| {
+            trace::kube("GET", &self.object_url::<Secret>(secret), &result.as_ref().map(|_| ()), started.elapsed());
+            match result {
+                Ok(found) => Ok(Some(found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect())),
+                Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
+                Err(err) => Err(kube_error(err, &format!("get Secret {secret}"), &self.server)),
+            }
+        })
+    }
+
+    /// Delete a Secret; `false` when it did not exist.
+    pub fn delete_secret(&self, secret: &ObjectRef) -> Result<bool> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
+        let url = self.object_url::<Secret>(secret);
+        let started = Instant::now();
+        let result = self.runtime.block_on(api.delete(&secret.name, &kube::api::DeleteParams::default()));
+        trace::kube("DELETE", &url, &result.as_ref().map(|_| ()), started.elapsed());
+        match result {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+            Err(err) => Err(kube_error(err, &format!("delete Secret {secret}"), &self.server)),
+        }
     }
 
     pub fn configmap_data(&self, configmap: &ObjectRef) -> Result<BTreeMap<String, String>> {

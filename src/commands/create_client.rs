@@ -5,7 +5,9 @@ use serde_json::json;
 
 use crate::cli::CreateClientArgs;
 use crate::error::{Kind, Result};
+use crate::keycloak::ClientInfo;
 use crate::output::{self, Asked, ClientFields, Printed};
+use crate::secret::Secret;
 use crate::session::Session;
 use crate::to_secret;
 
@@ -30,14 +32,19 @@ pub fn run(session: &Session, args: &CreateClientArgs) -> Result<String> {
     });
     let id = session.api().create_client(realm, &representation)?;
     let client = session.api().client_by_id(realm, &id)?;
-    let secret = match session.api().client_secret(realm, &client) {
-        Ok(secret) => secret,
-        // Keycloak 16 may create a confidential client without a secret.
-        Err(err) if err.kind == Kind::NoSecret => session.api().regenerate_secret(realm, &client)?,
-        Err(err) => return Err(err),
-    };
+    let secret = secret_of_new_client(session, realm, &client)?;
     eprintln!("kubectl-keycloak: created client {:?} in realm {realm:?}", args.client);
     let fields = ClientFields::new(&args.client, realm, session.api().base_url()).authenticator(client.authenticator.as_deref());
     let items = [Printed::client_secret(fields, variable, secret)];
     to_secret::deliver(session.cluster(), session.namespace(), &args.out.destination(Asked::One), &items, None)
+}
+
+/// The secret of a client just created.
+pub(super) fn secret_of_new_client(session: &Session, realm: &str, client: &ClientInfo) -> Result<Secret> {
+    match session.api().client_secret(realm, client) {
+        Ok(secret) => Ok(secret),
+        // Keycloak 16 may create a confidential client without a secret.
+        Err(err) if err.kind == Kind::NoSecret => session.api().regenerate_secret(realm, client),
+        Err(err) => Err(err),
+    }
 }

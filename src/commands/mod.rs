@@ -1,6 +1,7 @@
 //! The commands, one file each: `check` validates the arguments before any
 //! request, `run` does the work and returns the whole stdout.
 
+mod admin_account;
 mod audit;
 mod client_secret;
 mod client_token;
@@ -43,6 +44,13 @@ pub fn execute(cli: &Cli, write: &dyn Fn(&str) -> Result<()>) -> Result<()> {
             // The printed token is the session's: ending it would revoke it.
             with_session(cli, write, End::Keep, |session| token::run(session, args))
         }
+        Command::AdminAccount(command) => {
+            admin_account::check(command)?;
+            // The account is managed as the admin configured before it.
+            let mut context = resolve(cli)?;
+            context.settings.admin_account = false;
+            in_session(context, write, End::Session, |session| admin_account::run(session, command))
+        }
         Command::Discover(args) => {
             let context = resolve(cli)?;
             write(&discover::run(context.kube, &context.settings, args)?)
@@ -71,7 +79,16 @@ fn with_session(
     end: End,
     run: impl FnOnce(&Session) -> Result<String>,
 ) -> Result<()> {
-    let mut session = resolve(cli)?.open_session()?;
+    in_session(resolve(cli)?, write, end, run)
+}
+
+fn in_session(
+    context: Context,
+    write: &dyn Fn(&str) -> Result<()>,
+    end: End,
+    run: impl FnOnce(&Session) -> Result<String>,
+) -> Result<()> {
+    let mut session = context.open_session()?;
     if end == End::Keep {
         session.keep_login();
     }

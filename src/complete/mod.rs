@@ -320,7 +320,18 @@ mod tests {
         let answer = complete(&[""]);
         assert_eq!(
             values(&answer),
-            ["client-secret", "client-token", "create-client", "clients", "audit", "token", "discover", "config", "completion"]
+            [
+                "client-secret",
+                "client-token",
+                "create-client",
+                "clients",
+                "audit",
+                "token",
+                "admin-account",
+                "discover",
+                "config",
+                "completion"
+            ]
         );
         assert_eq!(answer.directive, NO_FILES);
         assert!(answer.render().starts_with("client-secret\tPrint the secret of one or more clients, ready to eval\n"));

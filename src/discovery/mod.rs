@@ -172,15 +172,40 @@ impl Located {
     }
 }
 
-/// Where Keycloak is for this invocation.
+/// Where Keycloak is for this invocation. Unless an admin Secret was named,
+/// the account `admin-account create` stored (in the default namespace) is
+/// the admin, over CSM's and any discovered one; it is read together with
+/// CSM's Secret, so looking for it costs no extra round trip.
 pub fn locate(cluster: &Cluster, settings: &Settings) -> Result<Located> {
+    let mut account = None;
     if settings.keycloak.is_none() {
         if settings.admin_secret.is_explicit() {
             return Ok(Located::from_settings(settings, None));
         }
         if settings.namespace.value == settings::DEFAULT_NAMESPACE {
-            if let Some(data) = cluster.secret_data_if_exists(&settings.admin_secret.value)? {
-                return Ok(Located::from_settings(settings, Some(data)));
+            let account_secret =
+                ObjectRef { namespace: settings.namespace.value.clone(), name: settings::ADMIN_ACCOUNT_SECRET.to_string() };
+            let [csm, own] = if settings.admin_account {
+                cluster.two_secrets_if_exist(&settings.admin_secret.value, &account_secret)
+            } else {
+                [cluster.secret_data_if_exists(&settings.admin_secret.value), Ok(None)]
+            };
+            // CSM's Secret's error first: it is the one every run needs.
+            let csm = csm?;
+            account = match own {
+                Ok(data) => data.map(|data| (account_secret, data)),
+                // The Secret is meant to be readable by admins only.
+                Err(err) if err.kind == Kind::Forbidden => {
+                    trace::note(&format!("may not read Secret {account_secret}: not using the admin account"));
+                    None
+                }
+                Err(err) => return Err(err),
+            };
+            if let Some(data) = csm {
+                return Ok(with_account(Located::from_settings(settings, Some(data)), account));
+            }
+            if account.is_some() && settings.keycloak_url.is_explicit() {
+                return Ok(with_account(Located::from_settings(settings, None), account));
             }
             trace::note(&format!("no Secret {}: looking for Keycloak in the cluster", settings.admin_secret.value));
         }
@@ -188,7 +213,20 @@ pub fn locate(cluster: &Cluster, settings: &Settings) -> Result<Located> {
     let scope = settings.search_scope();
     let candidate = select(find(cluster, scope)?, settings.keycloak.as_ref(), scope)?;
     trace::note(&format!("using Keycloak {}", candidate.label()));
-    candidate.located(settings)
+    Ok(with_account(candidate.located(settings)?, account))
+}
+
+/// The admin account's Secret, when found, as the admin.
+fn with_account(mut located: Located, account: Option<(ObjectRef, BTreeMap<String, Vec<u8>>)>) -> Located {
+    if let Some((secret, data)) = account {
+        located.admin = Setting {
+            source: Source::Discovered(format!("Secret {secret} exists (admin-account create), no admin named")),
+            value: AdminSource::Secret(secret),
+        };
+        located.admin_data = Some(data);
+        located.bootstrap_admin = false;
+    }
+    located
 }
 
 impl Candidate {

@@ -14,6 +14,9 @@ use crate::secret::Secret;
 
 /// The realm holding the admin user.
 const ADMIN_REALM: &str = "master";
+/// The management roles a 403 names: reading a realm's clients, changing them.
+const VIEW: &str = "view-clients";
+const MANAGE: &str = "manage-clients";
 
 pub struct AdminApi {
     login: Login,
@@ -68,7 +71,7 @@ impl AdminApi {
                 Some(secret) => Ok(Secret::new(secret)),
                 None => Err(Error::new(Kind::BadResponse, format!("{url} answered without the new secret"))),
             },
-            _ => Err(self.admin_error(&reply, &url, realm)),
+            _ => Err(self.admin_error_needing(&reply, &url, realm, MANAGE)),
         }
     }
 
@@ -83,7 +86,7 @@ impl AdminApi {
                 .map(Secret::new)
                 .ok_or_else(|| self.no_rotated_secret(realm, client)),
             404 => Err(self.no_rotated_secret(realm, client)),
-            _ => Err(self.admin_error(&reply, &url, realm)),
+            _ => Err(self.admin_error_needing(&reply, &url, realm, VIEW)),
         }
     }
 
@@ -94,7 +97,7 @@ impl AdminApi {
         let reply = self.authorized(Request::Delete, &url)?;
         match reply.status {
             200 | 204 => Ok(()),
-            _ => Err(self.admin_error(&reply, &url, realm)),
+            _ => Err(self.admin_error_needing(&reply, &url, realm, MANAGE)),
         }
     }
 
@@ -151,8 +154,69 @@ impl AdminApi {
                 Err(Error::new(Kind::AlreadyExists, format!("client {client_id:?} already exists in realm {realm:?}"))
                     .hint(format!("get its secret with: kubectl keycloak client-secret {client_id}")))
             }
-            _ => Err(self.admin_error(&reply, &url, realm)),
+            _ => Err(self.admin_error_needing(&reply, &url, realm, MANAGE)),
         }
+    }
+
+    /// Delete a client (and its service-account user with it).
+    pub fn delete_client(&self, realm: &str, client: &ClientInfo) -> Result<()> {
+        let url = format!("{}/clients/{}", self.realm_url(realm), encode(&client.id));
+        let reply = self.authorized(Request::Delete, &url)?;
+        match reply.status {
+            200 | 204 => Ok(()),
+            _ => Err(self.admin_error_needing(&reply, &url, realm, MANAGE)),
+        }
+    }
+
+    /// The id of the client's service-account user.
+    pub fn service_account_user(&self, realm: &str, client: &ClientInfo) -> Result<String> {
+        let url = format!("{}/clients/{}/service-account-user", self.realm_url(realm), encode(&client.id));
+        let json = self.get_json(&url, realm)?;
+        json.get("id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| Error::new(Kind::BadResponse, format!("{url} did not answer with a user")))
+    }
+
+    /// The representations of these roles of `client`, as role mappings take them.
+    pub fn client_roles(&self, realm: &str, client: &ClientInfo, names: &[&str]) -> Result<Vec<Value>> {
+        names
+            .iter()
+            .map(|name| {
+                let url = format!("{}/clients/{}/roles/{}", self.realm_url(realm), encode(&client.id), encode(name));
+                self.get_json(&url, realm)
+            })
+            .collect()
+    }
+
+    /// Give the user these roles of `client`.
+    pub fn grant_client_roles(&self, realm: &str, user: &str, client: &ClientInfo, roles: Vec<Value>) -> Result<()> {
+        let url = format!("{}/users/{}/role-mappings/clients/{}", self.realm_url(realm), encode(user), encode(&client.id));
+        let reply = self.authorized(Request::PostJson(&Value::Array(roles)), &url)?;
+        match reply.status {
+            200 | 204 => Ok(()),
+            _ => Err(self.admin_error_needing(&reply, &url, realm, MANAGE)),
+        }
+    }
+
+    /// The user's client roles: clientId → role names.
+    pub fn client_role_mappings(&self, realm: &str, user: &str) -> Result<Vec<(String, Vec<String>)>> {
+        let url = format!("{}/users/{}/role-mappings", self.realm_url(realm), encode(user));
+        let json = self.get_json(&url, realm)?;
+        let Some(mappings) = json.get("clientMappings").and_then(Value::as_object) else { return Ok(Vec::new()) };
+        Ok(mappings
+            .iter()
+            .map(|(client_id, mapping)| {
+                let mut names: Vec<String> = mapping["mappings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|role| role["name"].as_str().map(str::to_string))
+                    .collect();
+                names.sort();
+                (client_id.clone(), names)
+            })
+            .collect())
     }
 
     /// The client with this id (as returned by [`Keycloak::create_client`]).
@@ -191,7 +255,7 @@ impl AdminApi {
         let reply = self.authorized(Request::Get, url)?;
         match reply.status {
             200 => parse_json(&reply, url),
-            _ => Err(self.admin_error(&reply, url, realm)),
+            _ => Err(self.admin_error_needing(&reply, url, realm, VIEW)),
         }
     }
 
@@ -199,14 +263,17 @@ impl AdminApi {
         self.login.http().send(request, url, Some(self.login.token()))
     }
 
-    /// What a failed admin call means, for the statuses every call shares.
-    fn admin_error(&self, reply: &Reply, url: &str, realm: &str) -> Error {
+    /// What a failed admin call means, for the statuses every call shares;
+    /// a 403 names `role`, the management role the call needs.
+    fn admin_error_needing(&self, reply: &Reply, url: &str, realm: &str, role: &str) -> Error {
         match reply.status {
             401 => Error::new(Kind::Auth, format!("Keycloak rejected the admin token at {url} (HTTP 401)"))
                 .hint("the token may have expired; run the command again"),
             403 => {
-                Error::new(Kind::Auth, format!("the admin may not do this in realm {realm:?}: {} (HTTP 403)", error_text(reply)))
-                    .hint("it needs the realm's realm-management roles (master admins have them)")
+                let manage = if role == MANAGE { " --manage" } else { "" };
+                Error::new(Kind::Auth, format!("the admin lacks role {role} in realm {realm:?} (HTTP 403)")).hint(format!(
+                    "for the plugin's own account: kubectl keycloak admin-account delete, then admin-account create --for-realm {realm}{manage} (with its other realms); other admins need that role of the realm's management client"
+                ))
             }
             // Only Keycloak's own "Realm not found." (every version): a
             // 404 for a path the server lacks (16.1.1's RESTEASY003210

@@ -247,6 +247,9 @@ pub const KEYCLOAK_SETTINGS: [&Spec; 11] = [
 
 /// Namespace of Secrets and ConfigMaps named without one (CSM's).
 pub const DEFAULT_NAMESPACE: &str = "services";
+/// The Secret `admin-account create` writes in the default namespace: the
+/// admin when it exists and none is named.
+pub const ADMIN_ACCOUNT_SECRET: &str = "kubectl-keycloak-admin";
 /// Key of a CA ConfigMap named without one (CSM's).
 const DEFAULT_CA_KEY: &str = "certificate_authority.crt";
 /// Bounds every request when `--request-timeout` is not given, so a hung
@@ -333,6 +336,9 @@ pub struct Settings {
     /// Namespace for Secrets and ConfigMaps named without one, and where
     /// discovery looks when given.
     pub namespace: Setting<String>,
+    /// Whether the admin account's Secret may be the default admin (not for
+    /// `admin-account` itself, which manages it as the admin before it).
+    pub admin_account: bool,
 }
 
 impl Settings {
@@ -415,6 +421,7 @@ impl Settings {
             timeout: timeout.limit(),
             values,
             namespace,
+            admin_account: true,
         })
     }
 

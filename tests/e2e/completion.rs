@@ -70,7 +70,18 @@ fn completion_offers_the_subcommands() {
     let (values, directive) = candidates(&outcome);
     assert_eq!(
         values,
-        ["client-secret", "client-token", "create-client", "clients", "audit", "token", "discover", "config", "completion"]
+        [
+            "client-secret",
+            "client-token",
+            "create-client",
+            "clients",
+            "audit",
+            "token",
+            "admin-account",
+            "discover",
+            "config",
+            "completion"
+        ]
     );
     assert_eq!(directive, ":4");
     assert!(outcome.stdout.contains("client-secret\tPrint the secret of one or more clients"), "{outcome:?}");

@@ -156,13 +156,21 @@ fn a_user_who_may_not_list_gets_a_clear_error_and_explicit_flags_still_work() {
 
 #[test]
 fn csm_layout_searches_nothing() {
-    // With -v every request is traced: only the admin Secret is read.
+    // With -v every request is traced: only the admin Secret is read, and
+    // (at the same time) the admin account's, absent here.
     let out = Run::kubectl(&["client-secret", "my-test-client", "-v"]).run();
     assert_eq!((out.code, out.stdout.as_str()), (0, expected_secret().as_str()), "{out:?}");
     let kube_requests: Vec<&str> = out.raw_stderr.lines().filter(|l| l.contains("/api/") || l.contains("/apis/")).collect();
-    assert_eq!(kube_requests.len(), 1, "{kube_requests:#?}");
+    assert_eq!(kube_requests.len(), 2, "{kube_requests:#?}");
     assert!(
-        kube_requests[0].contains("GET ") && kube_requests[0].contains("/namespaces/services/secrets/keycloak-master-admin-auth")
+        kube_requests[0].contains("GET ")
+            && kube_requests[0].contains("/namespaces/services/secrets/keycloak-master-admin-auth -> 200"),
+        "{kube_requests:#?}"
+    );
+    assert!(
+        kube_requests[1].contains("GET ")
+            && kube_requests[1].contains("/namespaces/services/secrets/kubectl-keycloak-admin -> 404"),
+        "{kube_requests:#?}"
     );
 }
 

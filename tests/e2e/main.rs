@@ -6,6 +6,7 @@
 mod common;
 mod sandbox;
 
+mod admin_account;
 mod bulk;
 mod client_secret;
 mod client_token;
