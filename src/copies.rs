@@ -366,8 +366,8 @@ pub fn key_writes(holders: &[Holder]) -> Vec<KeyWrite> {
 }
 
 /// The workloads to restart: every reader of a Secret written, once each.
-pub fn restarts<'a>(holders: impl IntoIterator<Item = &'a Holder>) -> Vec<Consumer> {
-    let mut all: Vec<Consumer> = holders.into_iter().flat_map(|holder| holder.consumers.iter().cloned()).collect();
+pub fn restarts(readers: impl IntoIterator<Item = Consumer>) -> Vec<Consumer> {
+    let mut all: Vec<Consumer> = readers.into_iter().collect();
     all.sort();
     all.dedup_by(|a, b| a.kind == b.kind && a.object == b.object);
     all

@@ -216,17 +216,17 @@ impl Cluster {
     pub fn secret_data(&self, secret: &ObjectRef) -> Result<BTreeMap<String, Vec<u8>>> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
         let found = self.get(api, secret, "Secret")?;
-        Ok(found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect())
+        Ok(decoded(found))
     }
 
     /// The Secret's data and annotations, or `None` when it does not exist.
     pub fn secret_if_exists(&self, secret: &ObjectRef) -> Result<Option<SecretWithAnnotations>> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);
         match self.get(api, secret, "Secret") {
-            Ok(found) => Ok(Some((
-                found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect(),
-                found.metadata.annotations.unwrap_or_default(),
-            ))),
+            Ok(found) => {
+                let annotations = found.metadata.annotations.clone().unwrap_or_default();
+                Ok(Some((decoded(found), annotations)))
+            }
             Err(err) if err.kind == Kind::NotFound => Ok(None),
             Err(err) => Err(err),
         }
@@ -246,7 +246,7 @@ impl Cluster {
         [(first, one), (second, two)].map(|(secret, result)| {
             trace::kube("GET", &self.object_url::<Secret>(secret), &result.as_ref().map(|_| ()), started.elapsed());
             match result {
-                Ok(found) => Ok(Some(found.data.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect())),
+                Ok(found) => Ok(Some(decoded(found))),
                 Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
                 Err(err) => Err(kube_error(err, &format!("get Secret {secret}"), &self.server)),
             }
@@ -374,6 +374,11 @@ impl Cluster {
         trace::kube("GET", &url, &result.as_ref().map(|_| ()), started.elapsed());
         result.map_err(|err| kube_error(err, &what, &self.server))
     }
+}
+
+/// A Secret's data as bytes (k8s-openapi has decoded the API's base64).
+fn decoded(secret: Secret) -> SecretData {
+    secret.data.unwrap_or_default().into_iter().map(|(key, value)| (key, value.0)).collect()
 }
 
 /// Map a kube error to our classes, keeping the API server's own message

@@ -73,12 +73,8 @@ pub fn run(session: &Session, args: &ClientSecretArgs, client: &ClientInfo, rege
         Vec::new()
     };
     let restarts = if args.restart {
-        let read_named: Vec<Consumer> = named_objects.iter().flat_map(|object| scan.readers.of(object)).collect();
-        let mut all = copies::restarts(&current_copies);
-        all.extend(read_named);
-        all.sort();
-        all.dedup_by(|a, b| a.kind == b.kind && a.object == b.object);
-        all
+        let of_copies = current_copies.iter().flat_map(|holder| holder.consumers.iter().cloned());
+        copies::restarts(of_copies.chain(named_objects.iter().flat_map(|object| scan.readers.of(object))))
     } else {
         Vec::new()
     };
