@@ -25,8 +25,10 @@ const PASSWORD_KEYS: [&str; 2] = ["password", "admin-password"];
 pub enum AdminCredentials {
     /// Password grant as a user (the documented `get_master_token`).
     Password { client_id: String, user: String, password: Secret },
-    /// client_credentials grant as a service-account client.
-    ClientCredentials { client_id: String, secret: Secret },
+    /// client_credentials grant as a service-account client. `realm`: the
+    /// realm the client lives in, when its Secret says (`admin-account
+    /// create --in-realm` writes a `realm` key).
+    ClientCredentials { client_id: String, secret: Secret, realm: Option<String> },
 }
 
 /// `--admin-user`, `--admin-user-key`, `--admin-password-key`: for Secrets
@@ -165,6 +167,7 @@ impl AdminCredentials {
             AdminSource::ServiceAccount { client_id, secret } => Ok(AdminCredentials::ClientCredentials {
                 client_id: secrets.field(client_id)?,
                 secret: Secret::new(secrets.field(secret)?),
+                realm: None,
             }),
         }
     }
@@ -189,7 +192,7 @@ impl AdminCredentials {
             Some(key) => take(&[key])?,
             None => take(&PASSWORD_KEYS)?,
         };
-        let (client_id, client_secret) = (take(&["client-id"])?, take(&["client-secret"])?);
+        let (client_id, client_secret, realm) = (take(&["client-id"])?, take(&["client-secret"])?, take(&["realm"])?);
         let missing = |keys: &str| {
             Error::new(Kind::NotFound, format!("Secret {secret} has no (or an empty) {keys} key")).hint(
                 "it needs keys user (or username) and password (or admin-password), or client-id and client-secret; \
@@ -205,7 +208,7 @@ impl AdminCredentials {
                 password: Secret::new(password),
             }),
             (None, None, Some(client_id), Some(secret)) => {
-                Ok(AdminCredentials::ClientCredentials { client_id, secret: Secret::new(secret) })
+                Ok(AdminCredentials::ClientCredentials { client_id, secret: Secret::new(secret), realm })
             }
             (Some(_), None, ..) => Err(missing(&password_keys)),
             (None, Some(_), ..) => Err(missing(&user_keys)),
@@ -218,6 +221,14 @@ impl AdminCredentials {
     pub fn client_id(&self) -> &str {
         match self {
             AdminCredentials::Password { client_id, .. } | AdminCredentials::ClientCredentials { client_id, .. } => client_id,
+        }
+    }
+
+    /// The realm a service account's Secret says it lives in.
+    pub fn realm(&self) -> Option<&str> {
+        match self {
+            AdminCredentials::ClientCredentials { realm, .. } => realm.as_deref(),
+            AdminCredentials::Password { .. } => None,
         }
     }
 
@@ -328,12 +339,20 @@ mod tests {
 
     #[test]
     fn a_service_account_secret_means_client_credentials() {
-        let Ok(AdminCredentials::ClientCredentials { client_id, secret }) =
+        let Ok(AdminCredentials::ClientCredentials { client_id, secret, realm }) =
             parse(&[("client-id", b"admin-client"), ("client-secret", b"s")])
         else {
             panic!("client credentials expected")
         };
-        assert_eq!((client_id.as_str(), secret.expose()), ("admin-client", "s"));
+        assert_eq!((client_id.as_str(), secret.expose(), realm), ("admin-client", "s", None));
+    }
+
+    #[test]
+    fn a_service_account_secret_may_name_its_realm() {
+        let account = parse(&[("client-id", b"a"), ("client-secret", b"s"), ("realm", b"shasta")]).unwrap();
+        assert_eq!(account.realm(), Some("shasta"));
+        let password = parse(&[("user", b"admin"), ("password", b"p"), ("realm", b"shasta")]).unwrap();
+        assert_eq!(password.realm(), None);
     }
 
     #[test]

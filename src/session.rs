@@ -87,7 +87,9 @@ impl Session {
             // The connection is kept alive in the agent; the login reuses it.
             Early::Connected(connection) if located.url.value == settings.keycloak_url.value && located.ca.is_none() => {
                 trace::note(&format!("admin from {} ({})", located.admin.value.describe(), located.admin.source));
-                connection.log_in(&credentials, &settings.admin_realm.value).map_err(|err| explain(err, &located, settings))
+                connection
+                    .log_in(&credentials, admin_realm(&credentials, settings))
+                    .map_err(|err| explain(err, &located, settings))
             }
             Early::Connected(_) => log_in(&cluster, &located, &credentials, settings, trust_store(settings)),
             Early::Roots(roots) => log_in(&cluster, &located, &credentials, settings, roots),
@@ -120,7 +122,20 @@ impl Session {
         let mut located = discovery::locate(&cluster, settings)?;
         let credentials =
             AdminCredentials::read(&cluster, &located.admin.value, &settings.admin_names(), located.admin_data.take())?;
+        if admin_realm(&credentials, settings) != settings.admin_realm.value {
+            trace::note(&format!("admin logs in to realm {} (key realm of its Secret)", admin_realm(&credentials, settings)));
+        }
         Ok((cluster, located, credentials))
+    }
+}
+
+/// The realm the admin logs in to: the one given (`--admin-realm`, its
+/// variable or the config file), else the one a service account's Secret
+/// names (`admin-account create --in-realm`), else master.
+fn admin_realm<'a>(credentials: &'a AdminCredentials, settings: &'a Settings) -> &'a str {
+    match credentials.realm() {
+        Some(realm) if !settings.admin_realm.is_explicit() => realm,
+        _ => &settings.admin_realm.value,
     }
 }
 
@@ -180,7 +195,7 @@ fn log_in(
     let tls = trust(cluster, located, settings, roots)?;
     trace_target(located, settings);
     Connection::new(&located.url.value, settings.timeout, tls, Route::Direct)?
-        .log_in(credentials, &settings.admin_realm.value)
+        .log_in(credentials, admin_realm(credentials, settings))
         .map_err(|err| explain(err, located, settings))
 }
 
@@ -244,7 +259,7 @@ fn log_in_forwarded(
     let first = forward.open(settings.timeout)?;
     let route = Route::Forwarded { pod_https: service.target.https, forward, first };
     let login = Connection::new(&located.url.value, settings.timeout, tls, route)?
-        .log_in(credentials, &settings.admin_realm.value)
+        .log_in(credentials, admin_realm(credentials, settings))
         .map_err(|err| explain(err, located, settings))?;
     Ok((login, pod))
 }

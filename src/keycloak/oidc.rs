@@ -48,7 +48,7 @@ impl Connection {
             AdminCredentials::Password { client_id, user, password } => {
                 vec![("grant_type", "password"), ("client_id", client_id), ("username", user), ("password", password.expose())]
             }
-            AdminCredentials::ClientCredentials { client_id, secret } => {
+            AdminCredentials::ClientCredentials { client_id, secret, .. } => {
                 vec![("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret.expose())]
             }
         };

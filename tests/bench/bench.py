@@ -35,12 +35,17 @@ RELEASE = os.path.join(ROOT, "target", "release")
 PLUGIN = os.path.join(RELEASE, "kubectl-keycloak")
 WORK = os.path.join(ROOT, "target", "bench")
 CLIENT = "my-test-client"
+# The service-account admin the "account" contender logs in as, under a name
+# of its own: the default Secret would make every other contender use it.
+ACCOUNT = "kubectl-keycloak-bench"
 RUN_TIMEOUT = 1200
 
 CONTENDERS = [
     ("kubectl-plugin", "kubectl keycloak"),
     ("plugin", "plugin binary"),
     ("forwarded", "plugin binary through a port-forward"),
+    ("named", "plugin binary, CSM's admin Secret named (no account lookup)"),
+    ("account", "plugin binary, service-account admin (admin-account create)"),
     ("documented", "documented procedure"),
     ("kcadm", "kcadm.sh"),
     ("floor", "floor"),
@@ -188,6 +193,11 @@ class Admin:
             self.user_id = users[0]["id"]
         return len(self.get(f"/master/users/{self.user_id}/sessions?max=100000"))
 
+    def client_sessions(self, client_id):
+        """Live sessions of a master-realm client (the service-account admin's)."""
+        found = self.get(f"/master/clients?clientId={urllib.parse.quote(client_id)}")
+        return self.get(f"/master/clients/{found[0]['id']}/session-count")["count"] if found else 0
+
     def get(self, path):
         req = urllib.request.Request(f"{self.url}/admin/realms{path}", headers={"Authorization": "Bearer " + self._bearer()})
         with urllib.request.urlopen(req, context=self.ctx, timeout=300) as r:
@@ -332,8 +342,8 @@ def contender_envs(sandbox, work, keycloak_url=None, kubeconfig=None):
     # No Keycloak URL: CSM's default does not resolve here, so the plugin
     # forwards a port to Keycloak's pod through the API server and kwok.
     forwarded = {k: v for k, v in plugin.items() if k not in ("KUBECTL_KEYCLOAK_URL", "KUBECTL_KEYCLOAK_CA_FILE")}
-    return {"kubectl-plugin": plugin, "plugin": plugin, "forwarded": forwarded, "documented": documented, "kcadm": kcadm,
-            "floor": floor}
+    return {"kubectl-plugin": plugin, "plugin": plugin, "forwarded": forwarded, "named": plugin, "account": plugin,
+            "documented": documented, "kcadm": kcadm, "floor": floor}
 
 
 def argv_of(cid, client=CLIENT, extra=()):
@@ -341,6 +351,9 @@ def argv_of(cid, client=CLIENT, extra=()):
         "kubectl-plugin": ["kubectl", "keycloak", "client-secret", client, *extra],
         "plugin": [PLUGIN, "client-secret", client, *extra],
         "forwarded": [PLUGIN, "client-secret", client, *extra],
+        # What every run did before the account existed: one Secret read, no lookup of the account's.
+        "named": [PLUGIN, "client-secret", client, "--admin-secret", "keycloak-master-admin-auth", *extra],
+        "account": [PLUGIN, "client-secret", client, "--admin-secret", ACCOUNT, *extra],
         "documented": [f"{BENCH}/documented-procedure", client],
         "kcadm": [f"{BENCH}/kcadm-procedure", client],
         "floor": [f"{BENCH}/floor"],
@@ -433,6 +446,9 @@ def measure(env_file, requested, runs, out_path):
 
     subprocess.run([f"{BENCH}/kcadm-procedure", "--setup", f"{work}/kcadm", sandbox["SANDBOX_CA_FILE"]],
                    env=envs["kcadm"], check=True)
+    account = ["--client-id", ACCOUNT, "--secret", ACCOUNT]
+    subprocess.run([PLUGIN, "admin-account", "delete", "--secret", ACCOUNT], env=envs["plugin"], capture_output=True)
+    subprocess.run([PLUGIN, "admin-account", "create", *account], env=envs["plugin"], check=True, capture_output=True)
 
     def one(cid, warmup, rnd, client=CLIENT, env=None, extra=()):
         r = run(argv_of(cid, client, extra), env or envs[cid])
@@ -486,13 +502,15 @@ def measure(env_file, requested, runs, out_path):
 
     # Admin sessions each timed run leaves in Keycloak: the admin user's
     # session count, read through the admin API after every run (untimed).
-    sessions = admin.sessions()
+    # The account's sessions count too: a client_credentials login should leave none.
+    count_sessions = lambda: admin.sessions() + admin.client_sessions(ACCOUNT)
+    sessions = count_sessions()
     for rnd in range(1, runs + 1):
         k = (rnd - 1) % len(ids)
         order = [c for c in ids[k:] + ids[:k] if c not in slow or rnd <= slow_runs]
         for cid in order:
             rec = one(cid, False, rnd)
-            now = admin.sessions()
+            now = count_sessions()
             rec["sessions_left"], sessions = now - sessions, now
             records.append(rec)
         log(f"round {rnd}/{runs}: " + ", ".join(f"{r['contender']} {r['time_s']:.3f}s/{r['sessions_left']:+d}"
@@ -553,6 +571,7 @@ def measure(env_file, requested, runs, out_path):
     }
     with open(out_path, "w") as f:
         json.dump(result, f, indent=1)
+    subprocess.run([PLUGIN, "admin-account", "delete", "--secret", ACCOUNT], env=envs["plugin"], capture_output=True)
 
 
 def admin_password_hashing(admin):

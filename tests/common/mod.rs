@@ -10,7 +10,8 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_kubectl-keycloak");
@@ -48,6 +49,67 @@ pub fn register_secret(secret: &str) {
     }
 }
 
+/// Tests share one sandbox. A test that changes what every plugin run sees
+/// (the default admin-account Secret) runs alone: its own runs go on, and the
+/// runs of every other test wait until it is done.
+struct Turns {
+    shared: usize,
+    alone: Option<ThreadId>,
+}
+
+static TURNS: Mutex<Turns> = Mutex::new(Turns { shared: 0, alone: None });
+static TURN_ENDED: Condvar = Condvar::new();
+
+/// Held by a test that must be the only one running the plugin.
+pub struct Alone(());
+
+/// Wait until no other plugin run is under way, then keep them waiting
+/// until this is dropped. Runs from the calling thread only.
+pub fn alone() -> Alone {
+    let current = std::thread::current().id();
+    let mut turns = TURNS.lock().unwrap_or_else(|e| e.into_inner());
+    while turns.shared > 0 || turns.alone.is_some() {
+        turns = TURN_ENDED.wait(turns).unwrap_or_else(|e| e.into_inner());
+    }
+    turns.alone = Some(current);
+    Alone(())
+}
+
+impl Drop for Alone {
+    fn drop(&mut self) {
+        TURNS.lock().unwrap_or_else(|e| e.into_inner()).alone = None;
+        TURN_ENDED.notify_all();
+    }
+}
+
+/// One plugin run's turn, while it runs. Readers never wait for a test
+/// that is waiting to run alone, so a test holding a spawned run can
+/// always start another.
+struct Shared(bool);
+
+fn shared_turn() -> Shared {
+    let current = std::thread::current().id();
+    let mut turns = TURNS.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        match turns.alone {
+            Some(owner) if owner == current => return Shared(false),
+            Some(_) => turns = TURN_ENDED.wait(turns).unwrap_or_else(|e| e.into_inner()),
+            None => break,
+        }
+    }
+    turns.shared += 1;
+    Shared(true)
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        if self.0 {
+            TURNS.lock().unwrap_or_else(|e| e.into_inner()).shared -= 1;
+            TURN_ENDED.notify_all();
+        }
+    }
+}
+
 /// With KUBECTL_KEYCLOAK_TEST_VERBOSE=1 every plugin run gets `-v`: the same
 /// assertions then also prove that tracing leaks nothing and changes no
 /// output. Trace lines are set aside before stderr is compared.
@@ -66,6 +128,7 @@ pub struct Run {
     env: Vec<(String, Option<OsString>)>,
     stdin: Vec<u8>,
     dir: Option<PathBuf>,
+    turn: Option<Shared>,
 }
 
 impl Run {
@@ -89,6 +152,7 @@ impl Run {
             env: Vec::new(),
             stdin: Vec::new(),
             dir: None,
+            turn: None,
         }
     }
 
@@ -142,12 +206,16 @@ impl Run {
         (command.spawn().expect("start the plugin"), started)
     }
 
-    pub fn finish(self, child: std::process::Child, started: Instant) -> Outcome {
+    pub fn finish(mut self, child: std::process::Child, started: Instant) -> Outcome {
         let output = child.wait_with_output().expect("wait for plugin");
         self.outcome(output, started)
     }
 
     fn command(&mut self) -> Command {
+        // A shell or wrapper may run the plugin too: every run takes a turn.
+        if self.turn.is_none() {
+            self.turn = Some(shared_turn());
+        }
         if self.is_plugin() && verbose_pass() {
             self.args.push("-v".into());
         }
@@ -183,7 +251,8 @@ impl Run {
         command
     }
 
-    fn outcome(&self, output: std::process::Output, started: Instant) -> Outcome {
+    fn outcome(&mut self, output: std::process::Output, started: Instant) -> Outcome {
+        self.turn = None;
         let raw_stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         // Every run's stderr: the plugin's own, or that of a shell, strace or
         // terminal wrapping it. Not stdout: that is where secrets belong, and

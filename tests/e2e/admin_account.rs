@@ -2,6 +2,7 @@
 //! an account of its own (its own clientId and Secret, named with
 //! `--admin-secret`), never the default `services/kubectl-keycloak-admin`:
 //! that Secret would make every other test running meanwhile log in as it.
+//! The one test of that default runs alone (`common::alone`).
 
 use crate::common::Run;
 use crate::sandbox::{kubectl, lookalike_realm, sandbox, secret_data, unique};
@@ -159,4 +160,76 @@ fn the_account_cannot_read_a_realm_it_was_not_given() {
              (with its other realms); other admins need that role of the realm's management client"
         ),
     );
+}
+
+/// Deletes the default account (client and Secret) when dropped, so a
+/// failing assertion leaves the sandbox as every other test expects it.
+struct DefaultAccount;
+
+impl Drop for DefaultAccount {
+    fn drop(&mut self) {
+        let _ = Run::kubectl(&["admin-account", "delete"]).run();
+    }
+}
+
+fn admin_traced(args: &[&str]) -> String {
+    let out = Run::kubectl(args).arg("-v").run();
+    assert_eq!(out.code, 0, "{out:?}");
+    let traced: Vec<&str> = out.traces().into_iter().filter_map(|(_, message)| message.strip_prefix("admin from ")).collect();
+    assert_eq!(traced.len(), 1, "{}", out.raw_stderr);
+    traced[0].to_string()
+}
+
+/// The one test that makes the default Secret services/kubectl-keycloak-admin.
+/// It runs alone: every other test's runs would log in as the account meanwhile.
+#[test]
+fn the_default_account_secret_is_the_admin_until_it_is_deleted() {
+    let _alone = crate::common::alone();
+    let expected = format!("export CLIENT_SECRET='{}'\n", sandbox().secret_of("shasta", "my-test-client"));
+    let csm_admin = "Secret services/keycloak-master-admin-auth (default)";
+    assert_eq!(admin_traced(&["client-secret", "my-test-client"]), csm_admin);
+    for (home, extra) in [("master", &[][..]), ("shasta", &["--in-realm"][..])] {
+        let client = unique("kk-acct-default");
+        let cleanup = DefaultAccount;
+        let mut args = vec!["admin-account", "create", "--client-id", &client];
+        args.extend_from_slice(extra);
+        Run::kubectl(&args)
+            .run()
+            .success_noting(&format!(
+                "kubectl-keycloak: created admin account {client:?} in realm {home:?} with view-clients, query-clients \
+                 for realm(s) shasta; stored in Secret services/kubectl-keycloak-admin"
+            ))
+            .stdout_is("");
+        let stored = secret_data("services", "kubectl-keycloak-admin");
+        crate::common::register_secret(stored["client-secret"].as_str().unwrap());
+        assert_eq!(stored["realm"].as_str(), Some(home));
+
+        // No admin named: the account is the admin, in the realm its Secret names.
+        let out = Run::kubectl(&["client-secret", "my-test-client", "-v"]).run();
+        assert_eq!((out.code, out.stdout.as_str()), (0, expected.as_str()), "{out:?}");
+        let admin = "admin from Secret services/kubectl-keycloak-admin \
+                     (discovered: Secret services/kubectl-keycloak-admin exists (admin-account create), no admin named)";
+        assert!(out.traces().iter().any(|(_, message)| *message == admin), "{}", out.raw_stderr);
+        let id = sandbox().client(home, &client).unwrap()["id"].as_str().unwrap().to_string();
+        let (status, count) = sandbox().admin("GET", &format!("/{home}/clients/{id}/session-count"), None);
+        assert_eq!((status, count["count"].as_u64()), (200, Some(0)), "sessions the account left");
+        let config = Run::kubectl(&["config"]).run().success();
+        let row: Vec<&str> = config.stdout.lines().find(|line| line.starts_with("admin ")).unwrap().split_whitespace().collect();
+        assert_eq!(row[..3], ["admin", "Secret", "services/kubectl-keycloak-admin"], "{}", config.stdout);
+
+        // A named admin still comes first.
+        let named = admin_traced(&["client-secret", "my-test-client", "--admin-secret", "keycloak-master-admin-auth"]);
+        assert_eq!(named, "Secret services/keycloak-master-admin-auth (flag)");
+
+        Run::kubectl(&["admin-account", "delete"])
+            .run()
+            .success_noting(&format!(
+                "kubectl-keycloak: deleted client {client:?} in realm {home:?}; deleted Secret services/kubectl-keycloak-admin"
+            ))
+            .stdout_is("");
+        std::mem::forget(cleanup);
+        assert!(sandbox().client(home, &client).is_none());
+        assert_eq!(kubectl(&["get", "secret", "-n", "services", "--ignore-not-found", "kubectl-keycloak-admin"], ""), "");
+        assert_eq!(admin_traced(&["client-secret", "my-test-client"]), csm_admin);
+    }
 }
