@@ -96,16 +96,13 @@ impl Session {
         };
         let (login, forwarded) = reach(&cluster, &located, &credentials, settings, direct, forward_roots)?;
         let note = forwarded.map(|pod| {
-            format!(
-                "kubectl-keycloak: reached Keycloak at {} through a port-forward to {} ({})",
-                trace::mask_userinfo(&located.url.value),
-                pod.pod,
-                if settings.port_forward == PortForward::Always {
-                    "--port-forward always"
-                } else {
-                    "its host does not resolve here"
-                }
-            )
+            let why = if settings.port_forward == PortForward::Always {
+                "--port-forward always".to_string()
+            } else {
+                let url = trace::mask_userinfo(&located.url.value);
+                format!("{} does not resolve here", keycloak::host_of(&url))
+            };
+            format!("kubectl-keycloak: {why}; forwarded to pod {}", pod.pod)
         });
         Ok(Session {
             cluster,

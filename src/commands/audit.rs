@@ -69,7 +69,7 @@ pub fn run(session: &Session, args: &AuditArgs) -> Result<String> {
                 })
                 .collect::<Vec<_>>(),
         ),
-        ListFormat::Wide => output::table(
+        ListFormat::Wide => output::wide_table(
             Some(["CLIENT", "AGE", "EXPIRES", "SECRET", "KEYS", "STATE", "FOUND BY", "READ BY"]),
             &audited.iter().flat_map(|a| rows(a, now)).collect::<Vec<_>>(),
         ),

@@ -13,13 +13,19 @@ pub fn run(session: &Session, args: &ClientsArgs) -> Result<String> {
     // listing of 10,000 clients streams about 9 MiB for minutes.
     let clients = session.api().clients(session.realm(), args.search.as_deref(), args.page_size).collect::<Result<Vec<_>>>()?;
     Ok(match args.output {
-        ListFormat::Table | ListFormat::Wide => {
-            output::table(Some(["CLIENT ID", "ID", "TYPE", "SERVICE ACCOUNT"]), &rows(&clients))
+        // The default leaves out the ID, a UUID that fitting would cut.
+        ListFormat::Table => {
+            let rows: Vec<[String; 3]> =
+                rows(&clients).into_iter().map(|[client_id, _, kind, sa]| [client_id, kind, sa]).collect();
+            output::table(Some(["CLIENT ID", "TYPE", "SERVICE ACCOUNT"]), &rows)
         }
+        ListFormat::Wide => output::wide_table(Some(HEADERS), &rows(&clients)),
         ListFormat::Json => output::json(&Value::Array(clients.iter().map(record).collect())),
         ListFormat::Yaml => output::yaml(&Value::Array(clients.iter().map(record).collect())),
     })
 }
+
+const HEADERS: [&str; 4] = ["CLIENT ID", "ID", "TYPE", "SERVICE ACCOUNT"];
 
 fn record(client: &ClientInfo) -> Value {
     json!({
@@ -58,10 +64,7 @@ mod tests {
 
     #[test]
     fn table_aligns_columns_and_flattens_hostile_names() {
-        let text = output::table(
-            Some(["CLIENT ID", "ID", "TYPE", "SERVICE ACCOUNT"]),
-            &rows(&[client("my-test-client", false), client("evil\nname", true)]),
-        );
+        let text = output::wide_table(Some(HEADERS), &rows(&[client("my-test-client", false), client("evil\nname", true)]));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0], "CLIENT ID        ID    TYPE           SERVICE ACCOUNT");

@@ -89,7 +89,7 @@ fn table(found: &[Found]) -> String {
         let (namespace, name) = (f.candidate.object.namespace.clone(), f.candidate.object.name.clone());
         [namespace, name, f.candidate.origin.to_string(), admin, f.url().0, f.status.clone().unwrap_or_default()]
     });
-    with_check(["NAMESPACE", "NAME", "KIND", "ADMIN", "URL", "CHECK"], rows.collect(), found)
+    with_check(["NAMESPACE", "NAME", "KIND", "ADMIN", "URL", "CHECK"], rows.collect(), found, true)
 }
 
 /// `-o wide`: where each value comes from, in full.
@@ -107,17 +107,19 @@ fn wide(found: &[Found]) -> String {
             f.status.clone().unwrap_or_default(),
         ]
     });
-    with_check(["KIND", "NAMESPACE/NAME", "ADMIN", "URL", "CA", "CHECK"], rows.collect(), found)
+    with_check(["KIND", "NAMESPACE/NAME", "ADMIN", "URL", "CA", "CHECK"], rows.collect(), found, false)
 }
 
-/// The last column, CHECK, only for `--check`.
-fn with_check(headers: [&str; 6], rows: Vec<[String; 6]>, found: &[Found]) -> String {
+/// The last column, CHECK, only for `--check`. `fit`: to the terminal
+/// (the default table), or every cell whole (`-o wide`).
+fn with_check(headers: [&str; 6], rows: Vec<[String; 6]>, found: &[Found], fit: bool) -> String {
+    let width = if fit { output::terminal_width() } else { None };
     if found.iter().any(|f| f.status.is_some()) {
-        return output::table(Some(headers), &rows);
+        return output::table_within(Some(headers), &rows, width);
     }
     let [a, b, c, d, e, _] = headers;
     let rows: Vec<[String; 5]> = rows.into_iter().map(|[a, b, c, d, e, _]| [a, b, c, d, e]).collect();
-    output::table(Some([a, b, c, d, e]), &rows)
+    output::table_within(Some([a, b, c, d, e]), &rows, width)
 }
 
 fn clone_error(err: &Error) -> Error {

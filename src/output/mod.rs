@@ -20,7 +20,7 @@ pub use secrets::{
     Asked, DEFAULT_VARIABLE, Format, Printed, first_repeat, refuse_manifest, render, validate_variable, variable_for_client,
     variable_names,
 };
-pub use table::{age, table};
+pub use table::{age, table, table_within, terminal_width, wide_table};
 
 use crate::error::{Error, Kind, Result};
 

@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use crate::common::Run;
 use crate::sandbox::{kubectl, sandbox, secret_data, unique};
 
-struct Seeded {
-    client: String,
-    secret: String,
+pub struct Seeded {
+    pub client: String,
+    pub secret: String,
 }
 
 fn provenance(client: &str) -> Value {
@@ -60,7 +60,16 @@ fn reader(namespace: &str, name: &str, secret: &str, by_volume: bool) -> Value {
 
 /// A confidential client and its copies, as described at the top.
 fn seed(prefix: &str) -> Seeded {
-    let client = unique(prefix);
+    seed_as(unique(prefix))
+}
+
+/// [`seed`] under a fixed name (the golden tables' client): a client left
+/// by an earlier run is made anew, so its copies hold the current secret.
+pub fn seed_as(client: String) -> Seeded {
+    if let Some(old) = sandbox().client("shasta", &client) {
+        let (status, body) = sandbox().admin("DELETE", &format!("/shasta/clients/{}", old["id"].as_str().unwrap()), None);
+        assert_eq!(status, 204, "{body}");
+    }
     // Created over REST without a secret: Keycloak makes one (and, from 18
     // on, records when).
     let representation = json!({
@@ -314,7 +323,7 @@ fn a_refused_update_stops_with_exit_16_the_exact_list_and_a_command_that_finishe
 }
 
 /// Make Keycloak's record of when the client's secret was made `days` old.
-fn age_secret(client: &str, days: i64) {
+pub fn age_secret(client: &str, days: i64) {
     let mut representation = sandbox().client("shasta", client).unwrap();
     let id = representation["id"].as_str().unwrap().to_string();
     let created = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 - days * 86_400;

@@ -29,5 +29,6 @@ mod rotated;
 mod service_account_admin;
 mod sessions;
 mod shells;
+mod tables;
 mod to_secret;
 mod token;

@@ -23,10 +23,17 @@ fn expected_secret() -> String {
 
 /// The one note of a run that forwarded, for the pod it names.
 fn note(url: &str, pod: &str, why: &str) -> String {
-    format!("kubectl-keycloak: reached Keycloak at {url} through a port-forward to {pod} ({why})")
+    let why = if why == UNRESOLVED {
+        let host = url.split_once("://").unwrap().1.split('/').next().unwrap();
+        format!("{host} does not resolve here")
+    } else {
+        why.to_string()
+    };
+    format!("kubectl-keycloak: {why}; forwarded to pod {pod}")
 }
 
-const UNRESOLVED: &str = "its host does not resolve here";
+/// The note's reason when the URL's host does not resolve.
+const UNRESOLVED: &str = "unresolved";
 
 /// The pod a run's note names, which must be one of `pods` (a Service with
 /// several Ready pods may pick any); the whole note is compared exactly and
@@ -39,7 +46,7 @@ fn forwarded_to(out: &Outcome, url: &str, why: &str, pods: &[String]) -> String 
 /// [`forwarded_to`] for a command with notes of its own (`--all`'s count
 /// of clients skipped, `create-client`, `--to-secret`): the note is among them, once.
 fn noted_among(out: &Outcome, url: &str, why: &str, pods: &[String]) -> String {
-    let notes: Vec<&str> = out.stderr.lines().filter(|l| l.contains("port-forward")).collect();
+    let notes: Vec<&str> = out.stderr.lines().filter(|l| l.contains("; forwarded to pod ")).collect();
     let pod = pods
         .iter()
         .find(|pod| notes == [note(url, pod, why)])
