@@ -13,7 +13,7 @@ use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueHint};
 
 use crate::cluster::KubeOptions;
-use crate::output::{Asked, Format, Keys, ListFormat};
+use crate::output::{Asked, Format, FormatParser, Keys, ListFormat};
 use crate::settings::{self, DEFAULT_TIMEOUT, Given, Setting, Source, Spec, Timeout};
 use crate::to_secret::{Destination, SecretTarget};
 
@@ -117,7 +117,7 @@ pub struct DiscoverArgs {
     pub check: bool,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value = "table")]
+    #[arg(short, long, value_parser = FormatParser::<ListFormat>::new(), default_value = "table")]
     pub output: ListFormat,
 }
 
@@ -179,7 +179,7 @@ Precedence: flag > environment variable > contexts.NAME > defaults > built-in de
 #[derive(Debug, Args)]
 pub struct SecretOutputArgs {
     /// Output format [default: shell; none with --to-secret]
-    #[arg(short, long, value_enum)]
+    #[arg(short, long, value_parser = FormatParser::<Format>::new())]
     pub output: Option<Format>,
 
     /// Variable to set, once per CLIENT in order [default: CLIENT_SECRET for one
@@ -209,7 +209,7 @@ impl SecretOutputArgs {
     /// Where the secrets go, for `to_secret`.
     pub fn destination(&self, asked: Asked) -> Destination {
         Destination {
-            output: self.output,
+            output: self.output.clone(),
             to_secret: self.to_secret.first().cloned(),
             keys: self.keys.clone(),
             secret_name: self.secret_name.clone(),
@@ -351,7 +351,7 @@ pub struct AuditArgs {
     pub which: ClientSelection,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value = "table")]
+    #[arg(short, long, value_parser = FormatParser::<ListFormat>::new(), default_value = "table")]
     pub output: ListFormat,
 }
 
@@ -444,7 +444,7 @@ pub struct ClientTokenArgs {
     pub client: String,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value = "shell")]
+    #[arg(short, long, value_parser = FormatParser::<Format>::new(), default_value = "shell")]
     pub output: Format,
 
     /// Variable to set
@@ -540,7 +540,7 @@ pub struct ClientsArgs {
     pub search: Option<String>,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value = "table")]
+    #[arg(short, long, value_parser = FormatParser::<ListFormat>::new(), default_value = "table")]
     pub output: ListFormat,
 
     /// Clients fetched per request
@@ -556,7 +556,7 @@ Examples:
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// Output format
-    #[arg(short, long, value_enum, default_value = "shell")]
+    #[arg(short, long, value_parser = FormatParser::<Format>::new(), default_value = "shell")]
     pub output: Format,
 
     /// Variable to set
@@ -719,6 +719,25 @@ mod tests {
         let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
         assert_eq!(args.which.clients, ["a", "b"]);
         assert_eq!(args.out.output, Some(Format::Json));
+    }
+
+    #[test]
+    fn jsonpath_is_a_typed_format() {
+        let Command::ClientSecret(args) = parse(&["client-secret", "a", "-o", "jsonpath={.secret}"]).unwrap().command else {
+            panic!("wrong command")
+        };
+        assert!(matches!(&args.out.output, Some(Format::JsonPath(template)) if template.text() == "{.secret}"));
+        let Command::Clients(args) = parse(&["clients", "--output=jsonpath-as-json={[*].clientId}"]).unwrap().command else {
+            panic!("wrong command")
+        };
+        assert!(
+            matches!(&args.output, ListFormat::JsonPath(template) if template.to_string() == "jsonpath-as-json={[*].clientId}")
+        );
+        for bad in [&["clients", "-o", "jsonpath={.a"][..], &["token", "-o", "jsonpath="], &["audit", "--all", "-o", "jsonpath"]]
+        {
+            assert_eq!(parse(bad).unwrap_err().kind(), ErrorKind::ValueValidation, "{bad:?}");
+        }
+        assert_eq!(parse(&["clients", "-o", "nope"]).unwrap_err().kind(), ErrorKind::InvalidValue);
     }
 
     #[test]

@@ -5,19 +5,17 @@ use serde_json::{Value, json};
 use crate::cli::ClientsArgs;
 use crate::error::Result;
 use crate::keycloak::ClientInfo;
-use crate::output::{self, ListFormat};
+use crate::output;
 use crate::session::Session;
 
 pub fn run(session: &Session, args: &ClientsArgs) -> Result<String> {
     // Pages keep each answer small however large the realm: an unpaged
     // listing of 10,000 clients streams about 9 MiB for minutes.
     let clients = session.api().clients(session.realm(), args.search.as_deref(), args.page_size).collect::<Result<Vec<_>>>()?;
-    Ok(match args.output {
-        ListFormat::Table | ListFormat::Wide => {
-            output::table(Some(["CLIENT ID", "ID", "TYPE", "SERVICE ACCOUNT"]), &rows(&clients))
-        }
-        ListFormat::Json => output::json(&Value::Array(clients.iter().map(record).collect())),
-        ListFormat::Yaml => output::yaml(&Value::Array(clients.iter().map(record).collect())),
+    let list = Value::Array(clients.iter().map(record).collect());
+    Ok(match args.output.structured(&list)? {
+        Some(text) => text,
+        None => output::table(Some(["CLIENT ID", "ID", "TYPE", "SERVICE ACCOUNT"]), &rows(&clients)),
     })
 }
 
