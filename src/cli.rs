@@ -105,6 +105,7 @@ Examples:
   kubectl keycloak discover
   kubectl keycloak discover -n keycloak --check
   kubectl keycloak discover -o json
+  kubectl keycloak discover -o jsonpath='{.items[*].url}'
 
 Without -n every namespace you may list is searched. Found: CSM's admin Secret,
 Keycloak Operator CRs (k8s.keycloak.org), and StatefulSets or Deployments
@@ -265,6 +266,9 @@ Examples:
   # a Secret manifest for GitOps (nothing is written to the cluster)
   kubectl keycloak -n apps client-secret my-app -o secret | kubeseal -o yaml > my-app-auth.yaml
 
+  # kubectl's JSONPath on the record -o json prints
+  kubectl keycloak client-secret my-test-client -o jsonpath='{.clientId}:{.secret}'
+
   # the previous secret kept by a secret-rotation policy
   kubectl keycloak client-secret my-test-client --rotated -o raw
 
@@ -338,6 +342,7 @@ Examples:
   kubectl keycloak audit admin-client
   kubectl keycloak audit --all -o wide
   kubectl keycloak audit --search system -o json
+  kubectl keycloak audit --all -o jsonpath='{.items[?(@.drifted[0])].clientId}'
 
 A Secret is a copy of a client's secret when one of its keys holds the current
 value; it claims to be one when it carries kubectl-keycloak's annotations for the
@@ -531,7 +536,10 @@ pub struct AdminAccountCreateArgs {
 const CLIENTS_EXAMPLES: &str = "\
 Examples:
   kubectl keycloak clients
-  kubectl keycloak clients --search system -o json";
+  kubectl keycloak clients --search system -o json
+
+  # kubectl's JSONPath, on what -o json prints (a list: an array, also named .items)
+  kubectl keycloak clients -o jsonpath='{range .[*]}{.clientId}{\"\\n\"}{end}'";
 
 #[derive(Debug, Args)]
 pub struct ClientsArgs {

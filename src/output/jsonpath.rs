@@ -1284,6 +1284,9 @@ mod tests {
             ],
         );
         check("[]", &[("{range .items[*]}{.clientId}{end}", ""), ("{.[*].clientId}", "")]);
+        // audit's help: the clients with a drifted copy.
+        let audited = r#"[{"clientId": "a", "drifted": []}, {"clientId": "b", "drifted": [{"name": "x"}]}]"#;
+        check(audited, &[("{.items[?(@.drifted[0])].clientId}", "b")]);
         fails(r#"{"clientId": "a"}"#, &[("{.items[*].clientId}", "items is not found")]);
         let secret = r#"{"clientId": "a", "secret": "s3cr3t-<value>"}"#;
         check(secret, &[("{.secret}", "s3cr3t-<value>"), ("{@}", r#"{"clientId":"a","secret":"s3cr3t-\u003cvalue\u003e"}"#)]);
