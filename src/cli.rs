@@ -13,7 +13,7 @@ use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueHint};
 
 use crate::cluster::KubeOptions;
-use crate::output::{Asked, Format, Keys, ListFormat};
+use crate::output::{Asked, Format, FormatParser, Keys, ListFormat};
 use crate::settings::{self, DEFAULT_TIMEOUT, Given, Setting, Source, Spec, Timeout};
 use crate::to_secret::{Destination, SecretTarget};
 
@@ -105,6 +105,7 @@ Examples:
   kubectl keycloak discover
   kubectl keycloak discover -n keycloak --check
   kubectl keycloak discover -o json
+  kubectl keycloak discover -o jsonpath='{.items[*].url}'
 
 Without -n every namespace you may list is searched. Found: CSM's admin Secret,
 Keycloak Operator CRs (k8s.keycloak.org), and StatefulSets or Deployments
@@ -117,7 +118,7 @@ pub struct DiscoverArgs {
     pub check: bool,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value = "table")]
+    #[arg(short, long, value_parser = FormatParser::<ListFormat>::new(), default_value = "table")]
     pub output: ListFormat,
 }
 
@@ -179,7 +180,7 @@ Precedence: flag > environment variable > contexts.NAME > defaults > built-in de
 #[derive(Debug, Args)]
 pub struct SecretOutputArgs {
     /// Output format [default: shell; none with --to-secret]
-    #[arg(short, long, value_enum)]
+    #[arg(short, long, value_parser = FormatParser::<Format>::new())]
     pub output: Option<Format>,
 
     /// Variable to set, once per CLIENT in order [default: CLIENT_SECRET for one
@@ -209,7 +210,7 @@ impl SecretOutputArgs {
     /// Where the secrets go, for `to_secret`.
     pub fn destination(&self, asked: Asked) -> Destination {
         Destination {
-            output: self.output,
+            output: self.output.clone(),
             to_secret: self.to_secret.first().cloned(),
             keys: self.keys.clone(),
             secret_name: self.secret_name.clone(),
@@ -264,6 +265,9 @@ Examples:
 
   # a Secret manifest for GitOps (nothing is written to the cluster)
   kubectl keycloak -n apps client-secret my-app -o secret | kubeseal -o yaml > my-app-auth.yaml
+
+  # kubectl's JSONPath on the record -o json prints
+  kubectl keycloak client-secret my-test-client -o jsonpath='{.clientId}:{.secret}'
 
   # the previous secret kept by a secret-rotation policy
   kubectl keycloak client-secret my-test-client --rotated -o raw
@@ -338,6 +342,7 @@ Examples:
   kubectl keycloak audit admin-client
   kubectl keycloak audit --all -o wide
   kubectl keycloak audit --search system -o json
+  kubectl keycloak audit --all -o jsonpath='{.items[?(@.drifted[0])].clientId}'
 
 A Secret is a copy of a client's secret when one of its keys holds the current
 value; it claims to be one when it carries kubectl-keycloak's annotations for the
@@ -351,7 +356,7 @@ pub struct AuditArgs {
     pub which: ClientSelection,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value = "table")]
+    #[arg(short, long, value_parser = FormatParser::<ListFormat>::new(), default_value = "table")]
     pub output: ListFormat,
 }
 
@@ -444,7 +449,7 @@ pub struct ClientTokenArgs {
     pub client: String,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value = "shell")]
+    #[arg(short, long, value_parser = FormatParser::<Format>::new(), default_value = "shell")]
     pub output: Format,
 
     /// Variable to set
@@ -531,7 +536,10 @@ pub struct AdminAccountCreateArgs {
 const CLIENTS_EXAMPLES: &str = "\
 Examples:
   kubectl keycloak clients
-  kubectl keycloak clients --search system -o json";
+  kubectl keycloak clients --search system -o json
+
+  # kubectl's JSONPath, on what -o json prints (a list: an array, also named .items)
+  kubectl keycloak clients -o jsonpath='{range .[*]}{.clientId}{\"\\n\"}{end}'";
 
 #[derive(Debug, Args)]
 pub struct ClientsArgs {
@@ -540,7 +548,7 @@ pub struct ClientsArgs {
     pub search: Option<String>,
 
     /// Output format
-    #[arg(short, long, value_enum, default_value = "table")]
+    #[arg(short, long, value_parser = FormatParser::<ListFormat>::new(), default_value = "table")]
     pub output: ListFormat,
 
     /// Clients fetched per request
@@ -556,7 +564,7 @@ Examples:
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// Output format
-    #[arg(short, long, value_enum, default_value = "shell")]
+    #[arg(short, long, value_parser = FormatParser::<Format>::new(), default_value = "shell")]
     pub output: Format,
 
     /// Variable to set
@@ -719,6 +727,25 @@ mod tests {
         let Command::ClientSecret(args) = cli.command else { panic!("wrong command") };
         assert_eq!(args.which.clients, ["a", "b"]);
         assert_eq!(args.out.output, Some(Format::Json));
+    }
+
+    #[test]
+    fn jsonpath_is_a_typed_format() {
+        let Command::ClientSecret(args) = parse(&["client-secret", "a", "-o", "jsonpath={.secret}"]).unwrap().command else {
+            panic!("wrong command")
+        };
+        assert!(matches!(&args.out.output, Some(Format::JsonPath(template)) if template.text() == "{.secret}"));
+        let Command::Clients(args) = parse(&["clients", "--output=jsonpath-as-json={[*].clientId}"]).unwrap().command else {
+            panic!("wrong command")
+        };
+        assert!(
+            matches!(&args.output, ListFormat::JsonPath(template) if template.to_string() == "jsonpath-as-json={[*].clientId}")
+        );
+        for bad in [&["clients", "-o", "jsonpath={.a"][..], &["token", "-o", "jsonpath="], &["audit", "--all", "-o", "jsonpath"]]
+        {
+            assert_eq!(parse(bad).unwrap_err().kind(), ErrorKind::ValueValidation, "{bad:?}");
+        }
+        assert_eq!(parse(&["clients", "-o", "nope"]).unwrap_err().kind(), ErrorKind::InvalidValue);
     }
 
     #[test]

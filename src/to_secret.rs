@@ -205,10 +205,10 @@ pub fn deliver(
             store(cluster, &plan, &object, item, resync)?;
         }
     }
-    match (destination.output, &destination.to_secret) {
+    match (&destination.output, &destination.to_secret) {
         (Some(format), _) => render(format, items, destination.asked),
         (None, Some(_)) => Ok(String::new()),
-        (None, None) => render(Format::Shell, items, destination.asked),
+        (None, None) => render(&Format::Shell, items, destination.asked),
     }
 }
 

@@ -201,6 +201,43 @@ fn bad_values_are_usage_errors_at_parse_time() {
     }
 }
 
+/// Every command with structured output takes kubectl's `-o jsonpath=`;
+/// the template is parsed with the arguments, so a bad one is a usage
+/// error before the kubeconfig is read.
+#[test]
+fn jsonpath_templates_are_checked_at_parse_time() {
+    let invalid = |value: &str, why: &str| format!("error: invalid value '{value}' for '--output <OUTPUT>': {why}");
+    let refused = [
+        (&["clients", "-o", "jsonpath={.a"][..], invalid("jsonpath={.a", "error parsing jsonpath {.a, unclosed action")),
+        (&["client-secret", "a", "-o", "jsonpath"], invalid("jsonpath", "template format specified but no template given")),
+        (
+            &["token", "-o", "jsonpath-as-json={end}"],
+            invalid("jsonpath-as-json={end}", "error parsing jsonpath {end}, not in range, nothing to end"),
+        ),
+        (
+            &["audit", "--all", "--output=jsonpath={[?(@.a<>1)]}"],
+            invalid("jsonpath={[?(@.a<>1)]}", "error parsing jsonpath {[?(@.a<>1)]}, unrecognized filter operator <>"),
+        ),
+        (
+            &["discover", "-ojsonpath={hello}"],
+            invalid("jsonpath={hello}", "error parsing jsonpath {hello}, unrecognized identifier hello"),
+        ),
+        (
+            &["client-token", "a", "-o", "jsonpath={.x[0}"],
+            invalid("jsonpath={.x[0}", "error parsing jsonpath {.x[0}, unterminated array"),
+        ),
+    ];
+    for (args, line) in refused {
+        Run::direct(args).env("KUBECONFIG", "/nonexistent/kubeconfig").run().refused_at_parse(&line);
+    }
+    let out = Run::direct(&["clients", "-o", "jsonpath-file=x"]).env("KUBECONFIG", "/nonexistent/kubeconfig").run();
+    assert_eq!((out.code, out.stdout.as_str()), (2, ""), "{out:?}");
+    assert!(
+        out.stderr.contains("[possible values: table, wide, json, yaml, jsonpath=TEMPLATE, jsonpath-as-json=TEMPLATE]"),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn kubeconfig_list_of_missing_files_means_no_context() {
     let missing = scratch_file("missing-a").display().to_string() + ":" + &scratch_file("missing-b").display().to_string();

@@ -124,14 +124,14 @@ const SHELLS: &[Shell] = &[
     },
 ];
 
-fn rendered(format: Format, secret: &str) -> String {
+fn rendered(format: &Format, secret: &str) -> String {
     let entry = Printed::client_secret(ClientFields::new("c", "r", "https://k"), DEFAULT_VARIABLE.into(), Secret::new(secret));
     render(format, &[entry], Asked::One).expect("every NUL-free string renders in shell formats")
 }
 
 fn check(shell: &Shell, secret: &str, dir: &Path) -> Result<(), TestCaseError> {
     let file = dir.join("output");
-    std::fs::write(&file, rendered(shell.format, secret)).unwrap();
+    std::fs::write(&file, rendered(&shell.format, secret)).unwrap();
     let out = Command::new(shell.name).args(shell.args).arg(&file).current_dir(dir).env("LANG", "C.UTF-8").output().unwrap();
     prop_assert!(out.status.success(), "{} failed on {secret:?}: {}", shell.name, String::from_utf8_lossy(&out.stderr));
     prop_assert!(!dir.join("CANARY").exists(), "{} ran code from {secret:?}", shell.name);
@@ -175,7 +175,7 @@ fn generated_hostile_secrets_evaluate_to_themselves_in_every_shell() {
 fn nul_is_refused_in_every_shell_format() {
     for format in [Format::Shell, Format::Fish, Format::Powershell, Format::Dotenv] {
         let entry = Printed::client_secret(ClientFields::new("c", "r", "https://k"), "V".into(), Secret::new("a\0b"));
-        let err = render(format, &[entry], Asked::One).unwrap_err();
+        let err = render(&format, &[entry], Asked::One).unwrap_err();
         assert!(err.to_string().contains("NUL"), "{format:?}: {err}");
     }
 }
@@ -258,7 +258,7 @@ fn generated_hostile_secrets_read_back_from_their_one_powershell_line() {
     let mut runner = runner();
     runner
         .run(&hostile_string(), |secret| {
-            let output = rendered(Format::Powershell, &secret);
+            let output = rendered(&Format::Powershell, &secret);
             let line = output.strip_suffix('\n').expect("a line ending in a newline");
             // `… | Invoke-Expression` runs each line on its own.
             prop_assert!(

@@ -58,8 +58,14 @@ pub fn run(session: &Session, args: &AuditArgs) -> Result<String> {
     let audited: Vec<Audited> =
         found.into_iter().zip(scan.holders).map(|((client, _secret), holders)| Audited { client, holders }).collect();
     let now = jiff::Timestamp::now().as_second();
-    let text = match args.output {
-        ListFormat::Table => output::table(
+    let list = Value::Array(audited.iter().map(|a| record(a, session.realm(), now)).collect());
+    let text = match (args.output.structured(&list)?, &args.output) {
+        (Some(text), _) => text,
+        (None, ListFormat::Wide) => output::wide_table(
+            Some(["CLIENT", "AGE", "EXPIRES", "SECRET", "KEYS", "STATE", "FOUND BY", "READ BY"]),
+            &audited.iter().flat_map(|a| rows(a, now)).collect::<Vec<_>>(),
+        ),
+        (None, _) => output::table(
             Some(["CLIENT", "AGE", "SECRET", "KEYS", "STATE", "READ BY"]),
             &audited
                 .iter()
@@ -69,12 +75,6 @@ pub fn run(session: &Session, args: &AuditArgs) -> Result<String> {
                 })
                 .collect::<Vec<_>>(),
         ),
-        ListFormat::Wide => output::wide_table(
-            Some(["CLIENT", "AGE", "EXPIRES", "SECRET", "KEYS", "STATE", "FOUND BY", "READ BY"]),
-            &audited.iter().flat_map(|a| rows(a, now)).collect::<Vec<_>>(),
-        ),
-        ListFormat::Json => output::json(&Value::Array(audited.iter().map(|a| record(a, session.realm(), now)).collect())),
-        ListFormat::Yaml => output::yaml(&Value::Array(audited.iter().map(|a| record(a, session.realm(), now)).collect())),
     };
     if let Some(note) = note {
         eprintln!("{note}");

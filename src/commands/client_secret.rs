@@ -5,7 +5,7 @@
 use crate::cli::{ClientSecretArgs, SecretAction as Action};
 use crate::error::{Error, Kind, Result};
 use crate::keycloak::{AdminApi, ClientInfo};
-use crate::output::{self, Asked, ClientFields, Printed};
+use crate::output::{self, Asked, ClientFields, Format, Printed};
 use crate::progress::Progress;
 use crate::session::Session;
 use crate::to_secret::{self, CLIENT_ID};
@@ -28,7 +28,7 @@ pub fn check(args: &ClientSecretArgs) -> Result<()> {
         return Err(Error::usage("--older-than chooses what --regenerate rotates among --search or --all"));
     }
     if many(args) && args.older_than.is_some() {
-        if !args.out.to_secret.is_empty() || args.out.output == Some(output::Format::Secret) {
+        if !args.out.to_secret.is_empty() || args.out.output == Some(Format::Secret) {
             return Err(Error::usage(
                 "--older-than rotates in Keycloak (and with --sync in the cluster); drop --to-secret and -o secret",
             ));
@@ -70,7 +70,7 @@ pub fn check(args: &ClientSecretArgs) -> Result<()> {
         if args.which.clients.len() != 1 || !matches!(action, Action::Read | Action::Regenerate) {
             return Err(Error::usage("--sync acts on one CLIENT, read or --regenerate"));
         }
-        if args.out.output == Some(output::Format::Secret) || args.out.secret_name.is_some() {
+        if args.out.output == Some(Format::Secret) || args.out.secret_name.is_some() {
             return Err(Error::usage("--sync writes the Secrets in the cluster; -o secret and --secret-name print a manifest"));
         }
     }
@@ -225,7 +225,7 @@ fn run_many(session: &Session, args: &ClientSecretArgs) -> Result<String> {
         let what = if skipped.without_secret > 0 { "client with a secret" } else { "confidential client" };
         return Err(Error::new(Kind::ClientNotFound, format!("no {what}{which} in realm {realm:?}")).hint(hint));
     }
-    if args.out.output.is_none_or(|format| format.is_assignment()) && args.out.to_secret.is_empty() {
+    if args.out.output.as_ref().is_none_or(Format::is_assignment) && args.out.to_secret.is_empty() {
         let variables: Vec<&str> = items.iter().map(|item| item.variable.as_str()).collect();
         if let Some((first, second)) = output::first_repeat(&variables) {
             let (other, item) = (&items[first], &items[second]);

@@ -13,7 +13,7 @@ use crate::output::{self, Printed};
 use crate::session::Session;
 
 pub fn check(args: &ClientTokenArgs) -> Result<()> {
-    output::refuse_manifest(args.output, "a token")?;
+    output::refuse_manifest(&args.output, "a token")?;
     output::validate_variable(&args.var)
 }
 
@@ -33,7 +33,7 @@ pub fn run(session: &Session, args: &ClientTokenArgs) -> Result<String> {
     fields.insert("scope".into(), granted.scope.map_or(Value::Null, Value::from));
     let printed =
         Printed::token(args.var.clone(), granted.token, fields, format!("the access token of client {:?}", args.client));
-    super::token::print(args.output, printed, expires)
+    super::token::print(&args.output, printed, expires)
 }
 
 /// Only a client whose service account is on may use client_credentials;

@@ -12,16 +12,16 @@ pub fn run(session: &Session, args: &ClientsArgs) -> Result<String> {
     // Pages keep each answer small however large the realm: an unpaged
     // listing of 10,000 clients streams about 9 MiB for minutes.
     let clients = session.api().clients(session.realm(), args.search.as_deref(), args.page_size).collect::<Result<Vec<_>>>()?;
-    Ok(match args.output {
+    let list = Value::Array(clients.iter().map(record).collect());
+    Ok(match args.output.structured(&list)? {
+        Some(text) => text,
+        None if args.output == ListFormat::Wide => output::wide_table(Some(HEADERS), &rows(&clients)),
         // The default leaves out the ID, a UUID that fitting would cut.
-        ListFormat::Table => {
+        None => {
             let rows: Vec<[String; 3]> =
                 rows(&clients).into_iter().map(|[client_id, _, kind, sa]| [client_id, kind, sa]).collect();
             output::table(Some(["CLIENT ID", "TYPE", "SERVICE ACCOUNT"]), &rows)
         }
-        ListFormat::Wide => output::wide_table(Some(HEADERS), &rows(&clients)),
-        ListFormat::Json => output::json(&Value::Array(clients.iter().map(record).collect())),
-        ListFormat::Yaml => output::yaml(&Value::Array(clients.iter().map(record).collect())),
     })
 }
 

@@ -32,11 +32,11 @@ pub fn run(kube: Kube, settings: &Settings, args: &DiscoverArgs) -> Result<Strin
             Found { candidate, located: located.ok(), status }
         })
         .collect();
-    Ok(match args.output {
-        ListFormat::Table => table(&found),
-        ListFormat::Wide => wide(&found),
-        ListFormat::Json => output::json(&Value::Array(found.iter().map(Found::record).collect())),
-        ListFormat::Yaml => output::yaml(&Value::Array(found.iter().map(Found::record).collect())),
+    let list = Value::Array(found.iter().map(Found::record).collect());
+    Ok(match args.output.structured(&list)? {
+        Some(text) => text,
+        None if args.output == ListFormat::Wide => wide(&found),
+        None => table(&found),
     })
 }
 

@@ -119,7 +119,7 @@ pub fn run(session: &Session, args: &ClientSecretArgs, client: &ClientInfo, rege
     for drift in &plan.drifted {
         eprintln!("kubectl-keycloak: left drifted Secret {} unchanged (it holds another value)", drift.object);
     }
-    match args.out.output {
+    match &args.out.output {
         Some(format) => render(format, std::slice::from_ref(&item), Asked::One),
         None => Ok(String::new()),
     }

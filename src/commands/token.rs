@@ -10,7 +10,7 @@ use crate::output::{self, Format, Printed};
 use crate::session::Session;
 
 pub fn check(args: &TokenArgs) -> Result<()> {
-    output::refuse_manifest(args.output, "a token")?;
+    output::refuse_manifest(&args.output, "a token")?;
     output::validate_variable(&args.var)
 }
 
@@ -23,13 +23,13 @@ pub fn run(session: &Session, args: &TokenArgs) -> Result<String> {
         fields.insert("expiresIn".into(), json!((at - jiff::Timestamp::now()).get_seconds().max(0)));
     }
     let printed = Printed::token(args.var.clone(), token.clone(), fields, "the admin token".into());
-    print(args.output, printed, expires)
+    print(&args.output, printed, expires)
 }
 
 /// A token in `format`, its expiry first as a comment line where the
 /// format is a shell assignment: every one of these shells and .env
 /// readers skips it.
-pub(super) fn print(format: Format, token: Printed, expires: Option<jiff::Timestamp>) -> Result<String> {
+pub(super) fn print(format: &Format, token: Printed, expires: Option<jiff::Timestamp>) -> Result<String> {
     let text = output::render(format, &[token], output::Asked::One)?;
     Ok(match expires {
         Some(at) if format.is_assignment() => format!("# expires {at}\n{text}"),

@@ -58,6 +58,8 @@ const CLIENT_LIMIT: u32 = 100;
 const FILES: u8 = 0;
 /// cobra's `ShellCompDirectiveNoFileComp`.
 const NO_FILES: u8 = 4;
+/// cobra's `ShellCompDirectiveNoSpace`: the value goes on (`jsonpath=`).
+const NO_SPACE: u8 = 2;
 
 /// Whether the program was started as the completer (argv[0]'s file name,
 /// `.exe` aside).
@@ -205,11 +207,17 @@ fn flags(args: &[&Arg], current: &str) -> Answer {
     Answer::matching(values, current, "")
 }
 
+/// The values the definition names; `jsonpath=TEMPLATE` is offered as
+/// `jsonpath=`, for the template to follow.
 fn possible_values(arg: &Arg) -> Vec<(String, String)> {
     arg.get_possible_values()
         .into_iter()
         .filter(|value| !value.is_hide_set())
-        .map(|value| (value.get_name().to_string(), value.get_help().map(|h| h.to_string()).unwrap_or_default()))
+        .map(|value| {
+            let name = value.get_name();
+            let name = name.split_once('=').map_or(name.to_string(), |(name, _)| format!("{name}="));
+            (name, value.get_help().map(|h| h.to_string()).unwrap_or_default())
+        })
         .collect()
 }
 
@@ -218,7 +226,11 @@ fn value(command: &Command, before: &[String], args: &[&Arg], id: &str, typed: &
     let Some(arg) = args.iter().find(|arg| arg.get_id() == id) else { return Answer::none() };
     let known = possible_values(arg);
     if !known.is_empty() {
-        return Answer::matching(known, typed, insert);
+        let mut answer = Answer::matching(known, typed, insert);
+        if !answer.candidates.is_empty() && answer.candidates.iter().all(|(value, _)| value.ends_with('=')) {
+            answer.directive |= NO_SPACE;
+        }
+        return answer;
     }
     if arg.get_value_hint() == ValueHint::FilePath {
         return Answer::files();
@@ -345,11 +357,21 @@ mod tests {
 
     #[test]
     fn flag_values_from_the_definition() {
-        let formats = ["shell", "fish", "powershell", "dotenv", "json", "raw", "secret"];
+        let formats =
+            ["shell", "fish", "powershell", "dotenv", "json", "yaml", "raw", "secret", "jsonpath=", "jsonpath-as-json="];
         assert_eq!(values(&complete(&["client-secret", "a", "-o", ""])), formats);
-        assert_eq!(values(&complete(&["client-secret", "a", "--output", "j"])), ["json"]);
-        assert_eq!(values(&complete(&["client-secret", "a", "--output=j"])), ["--output=json"]);
-        assert_eq!(values(&complete(&["clients", "-o", ""])), ["table", "wide", "json", "yaml"]);
+        assert_eq!(values(&complete(&["client-secret", "a", "--output", "j"])), ["json", "jsonpath=", "jsonpath-as-json="]);
+        assert_eq!(
+            values(&complete(&["client-secret", "a", "--output=j"])),
+            ["--output=json", "--output=jsonpath=", "--output=jsonpath-as-json="]
+        );
+        assert_eq!(
+            values(&complete(&["clients", "-o", ""])),
+            ["table", "wide", "json", "yaml", "jsonpath=", "jsonpath-as-json="]
+        );
+        assert_eq!(complete(&["clients", "-o", ""]).directive, NO_FILES);
+        let template = complete(&["clients", "-o", "jsonp"]);
+        assert_eq!((values(&template), template.directive), (vec!["jsonpath=", "jsonpath-as-json="], NO_FILES | NO_SPACE));
         assert_eq!(values(&complete(&["completion", ""])), ["kubectl", "bash", "zsh", "fish", "powershell", "elvish"]);
         assert_eq!(values(&complete(&["completion", "z"])), ["zsh"]);
         assert!(values(&complete(&["completion", "zsh", ""])).is_empty());
@@ -369,7 +391,7 @@ mod tests {
         // "token" is the value of --realm here, not the subcommand.
         assert_eq!(values(&complete(&["--realm", "token", "cli"])), ["client-secret", "client-token", "clients"]);
         assert_eq!(values(&complete(&["-vv", "-n", "ns", "to"])), ["token"]);
-        assert_eq!(values(&complete(&["client-secret", "x", "-yo", ""])).len(), 7);
+        assert_eq!(values(&complete(&["client-secret", "x", "-yo", ""])).len(), 10);
         // An optional value does not swallow the next word.
         assert_eq!(values(&complete(&["--keycloak-ca-configmap", "to"])), ["token"]);
     }

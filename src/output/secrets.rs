@@ -9,7 +9,7 @@ use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
 
 /// How to print secrets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, PartialEq, clap::ValueEnum)]
 pub enum Format {
     /// `export NAME='…'` for sh, bash, zsh, dash, ksh: `eval "$(…)"`
     #[value(alias = "sh", alias = "bash", alias = "zsh", alias = "posix")]
@@ -24,16 +24,26 @@ pub enum Format {
     Dotenv,
     /// JSON: an object, or an array of objects for several values
     Json,
+    /// YAML: the same records as JSON
+    Yaml,
     /// The bare value followed by a newline
     Raw,
     /// A v1 Secret manifest (YAML, stringData): `… | kubectl apply -f -`, kubeseal, SOPS
     Secret,
+    #[value(skip)]
+    JsonPath(super::Template),
+}
+
+impl super::OutputFormat for Format {
+    fn jsonpath(template: super::Template) -> Self {
+        Format::JsonPath(template)
+    }
 }
 
 impl Format {
     /// Formats made of variable assignments, where `#` comment lines are
     /// skipped by every reader.
-    pub fn is_assignment(self) -> bool {
+    pub fn is_assignment(&self) -> bool {
         matches!(self, Format::Shell | Format::Fish | Format::Powershell | Format::Dotenv)
     }
 }
@@ -84,8 +94,8 @@ impl Printed {
 }
 
 /// `-o secret` holds client secrets only.
-pub fn refuse_manifest(format: Format, what: &str) -> Result<()> {
-    if format == Format::Secret {
+pub fn refuse_manifest(format: &Format, what: &str) -> Result<()> {
+    if *format == Format::Secret {
         return Err(Error::usage(format!("-o secret writes a client's secret into a Secret manifest, not {what}")));
     }
     Ok(())
@@ -147,9 +157,10 @@ pub fn validate_variable(name: &str) -> Result<()> {
     }
 }
 
-/// What `-o json` prints: one object for one value asked for by name; an
-/// array for several names, `--search` and `--all`, however many were found
-/// (so a script's `jq '.[]'` does not break on the day one client matches).
+/// What `-o json` prints (and `-o yaml`, and what `-o jsonpath` reads): one
+/// object for one value asked for by name; an array for several names,
+/// `--search` and `--all`, however many were found (so a script's
+/// `jq '.[]'` does not break on the day one client matches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Asked {
     #[default]
@@ -159,12 +170,16 @@ pub enum Asked {
 
 /// The whole output for these values, or an error naming the first value
 /// the format cannot hold.
-pub fn render(format: Format, items: &[Printed], asked: Asked) -> Result<String> {
-    if format == Format::Json {
-        return Ok(match (asked, items) {
-            (Asked::One, [one]) => super::json(&one.record()),
-            (_, many) => super::json(&Value::Array(many.iter().map(Printed::record).collect())),
-        });
+pub fn render(format: &Format, items: &[Printed], asked: Asked) -> Result<String> {
+    let document = || match (asked, items) {
+        (Asked::One, [one]) => one.record(),
+        (_, many) => Value::Array(many.iter().map(Printed::record).collect()),
+    };
+    match format {
+        Format::Json => return Ok(super::json(&document())),
+        Format::Yaml => return Ok(super::yaml(&document())),
+        Format::JsonPath(template) => return super::apply(template, &document()),
+        _ => {}
     }
     let mut out = String::new();
     for item in items {
@@ -174,13 +189,13 @@ pub fn render(format: Format, items: &[Printed], asked: Asked) -> Result<String>
     Ok(out)
 }
 
-fn line(format: Format, item: &Printed) -> Result<String> {
+fn line(format: &Format, item: &Printed) -> Result<String> {
     let (variable, value) = (&item.variable, item.value.expose());
-    if format == Format::Secret {
+    if *format == Format::Secret {
         // The manifest needs a Secret's name and keys: `deliver` writes it.
         return Err(Error::usage(format!("-o secret cannot hold {}", item.what)));
     }
-    if format != Format::Raw && value.contains('\0') {
+    if *format != Format::Raw && value.contains('\0') {
         return Err(unrenderable(item, "it contains a NUL byte, which no shell variable can hold"));
     }
     Ok(match format {
@@ -200,7 +215,7 @@ fn line(format: Format, item: &Printed) -> Result<String> {
         Format::Raw if value.contains(['\n', '\r']) => {
             return Err(unrenderable(item, "it contains a line break, which raw output cannot delimit"));
         }
-        Format::Raw | Format::Json | Format::Secret => value.to_string(),
+        Format::Raw | Format::Json | Format::Yaml | Format::Secret | Format::JsonPath(_) => value.to_string(),
     })
 }
 
@@ -214,7 +229,7 @@ mod tests {
 
     fn one(format: Format, secret: &str) -> Result<String> {
         render(
-            format,
+            &format,
             &[Printed::client_secret(client("my-test-client"), DEFAULT_VARIABLE.into(), Secret::new(secret))],
             Asked::One,
         )
@@ -274,8 +289,28 @@ mod tests {
             })
         );
         let item = |id: &str| Printed::client_secret(client(id), variable_for_client(id), Secret::new("s"));
-        let two: Value = serde_json::from_str(&render(Format::Json, &[item("a"), item("b")], Asked::List).unwrap()).unwrap();
+        let two: Value = serde_json::from_str(&render(&Format::Json, &[item("a"), item("b")], Asked::List).unwrap()).unwrap();
         assert_eq!(two.as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn yaml_and_jsonpath_read_the_records_json_prints() {
+        let item = |id: &str| Printed::client_secret(client(id), variable_for_client(id), Secret::new("s3cr3t"));
+        let template = |text: &str| Format::JsonPath(crate::output::Template::parse(text, false).unwrap());
+        assert_eq!(render(&template("{.clientId}={.secret}"), &[item("a")], Asked::One).unwrap(), "a=s3cr3t");
+        // --search and --all: an array, even of one, which .items also names.
+        let each = template(r#"{range .items[*]}{.clientId} {.secret}{"\n"}{end}"#);
+        assert_eq!(render(&each, &[item("a")], Asked::List).unwrap(), "a s3cr3t\n");
+        assert_eq!(render(&template("{[*].clientId}"), &[item("a"), item("b")], Asked::List).unwrap(), "a b");
+        let yaml = render(&Format::Yaml, &[item("a")], Asked::List).unwrap();
+        assert!(yaml.starts_with("- ") && yaml.contains("clientId: a"), "{yaml}");
+        assert!(render(&Format::Yaml, &[item("a")], Asked::One).unwrap().starts_with("clientId: a"));
+        // A template that does not fit names itself, never the secret.
+        for text in ["{.secret[0]}", "{.secret.x}", "{.nope}", "{.items[*].secret}"] {
+            let err = render(&template(text), &[item("a")], Asked::One).unwrap_err();
+            assert_eq!(err.kind, Kind::Render, "{text}");
+            assert!(err.to_string().contains(text) && !err.to_string().contains("s3cr3t"), "{text}: {err}");
+        }
     }
 
     #[test]

@@ -92,7 +92,10 @@ fn completion_offers_the_subcommands() {
 #[test]
 fn completion_offers_output_formats() {
     let (values, _) = candidates(&kubectl_complete(&["client-secret", "my-test-client", "-o", ""]).run());
-    assert_eq!(values, ["shell", "fish", "powershell", "dotenv", "json", "raw", "secret"]);
+    assert_eq!(
+        values,
+        ["shell", "fish", "powershell", "dotenv", "json", "yaml", "raw", "secret", "jsonpath=", "jsonpath-as-json="]
+    );
     let (values, _) = candidates(&kubectl_complete(&["clients", "--output=y"]).run());
     assert_eq!(values, ["--output=yaml"]);
     let (values, _) = candidates(&kubectl_complete(&["completion", ""]).run());
