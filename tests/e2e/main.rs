@@ -20,6 +20,7 @@ mod dotenv;
 mod failures;
 mod gateway;
 mod identifiers;
+mod jsonpath;
 mod leaks;
 mod manifests;
 mod pipes;
