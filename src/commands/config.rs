@@ -3,9 +3,10 @@
 //! Secret is named, not read.
 
 use crate::cluster::Kube;
+use crate::credentials::{AdminCredentials, AdminSource};
 use crate::discovery;
 use crate::output::table;
-use crate::settings::{ADMIN_SECRET, ConfigFile, KEYCLOAK_URL, Settings, Source};
+use crate::settings::{ADMIN_REALM, ADMIN_SECRET, ConfigFile, KEYCLOAK_URL, Settings, Source};
 
 pub fn run(kube: Kube, config: &ConfigFile, settings: &Settings) -> String {
     let file_state = if config.found { "" } else { " (not found)" };
@@ -20,6 +21,15 @@ pub fn run(kube: Kube, config: &ConfigFile, settings: &Settings) -> String {
             if matches!(located.admin.source, Source::Discovered(_)) {
                 let admin = ["admin".to_string(), located.admin.value.describe(), located.admin.source.to_string()];
                 found.push((&ADMIN_SECRET, admin));
+            }
+            // The account's Secret, already read by locating: the realm it logs in to.
+            if let (AdminSource::Secret(secret), Some(data), false) =
+                (&located.admin.value, &located.admin_data, settings.admin_realm.is_explicit())
+                && let Ok(credentials) = AdminCredentials::from_secret_data(secret, data.clone(), &settings.admin_names())
+                && let Some(realm) = credentials.realm()
+            {
+                let from = format!("discovered: key realm of Secret {secret}");
+                found.push((&ADMIN_REALM, [ADMIN_REALM.key.to_string(), realm.to_string(), from]));
             }
             rows.extend(settings.describe(&found));
             if let Some(ca) = &located.ca {

@@ -216,6 +216,14 @@ fn the_default_account_secret_is_the_admin_until_it_is_deleted() {
         let config = Run::kubectl(&["config"]).run().success();
         let row: Vec<&str> = config.stdout.lines().find(|line| line.starts_with("admin ")).unwrap().split_whitespace().collect();
         assert_eq!(row[..3], ["admin", "Secret", "services/kubectl-keycloak-admin"], "{}", config.stdout);
+        let realm = config.stdout.lines().find(|line| line.starts_with("admin-realm ")).unwrap();
+        let realm: Vec<&str> = realm.split_whitespace().collect();
+        assert_eq!(
+            realm,
+            ["admin-realm", home, "discovered:", "key", "realm", "of", "Secret", "services/kubectl-keycloak-admin"],
+            "{}",
+            config.stdout
+        );
 
         // A named admin still comes first.
         let named = admin_traced(&["client-secret", "my-test-client", "--admin-secret", "keycloak-master-admin-auth"]);
