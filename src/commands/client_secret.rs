@@ -24,6 +24,9 @@ fn asked(args: &ClientSecretArgs) -> Asked {
 /// Destructive or storing operations act on one client at a time.
 pub fn check(args: &ClientSecretArgs) -> Result<()> {
     let action = args.action;
+    if let Some(format) = &args.out.output {
+        output::check_template(format, &args.which.clients, asked(args))?;
+    }
     if args.older_than.is_some() && !(many(args) && action == Action::Regenerate) {
         return Err(Error::usage("--older-than chooses what --regenerate rotates among --search or --all"));
     }

@@ -25,8 +25,8 @@ pub use fields::{ClientFields, Keys, validate_secret_name};
 pub use jsonpath::Template;
 pub use quote::posix_quote;
 pub use secrets::{
-    Asked, DEFAULT_VARIABLE, Format, Printed, first_repeat, refuse_manifest, render, validate_variable, variable_for_client,
-    variable_names,
+    Asked, DEFAULT_VARIABLE, Format, Printed, check_template, first_repeat, refuse_manifest, render, validate_variable,
+    variable_for_client, variable_names,
 };
 pub use table::{age, table, table_within, terminal_width, wide_table};
 

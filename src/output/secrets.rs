@@ -93,6 +93,24 @@ impl Printed {
     }
 }
 
+/// A JSONPath template that fails on records of the shape the command will
+/// print fails now, before any request: after `--regenerate` it would
+/// otherwise fail with Keycloak already changed and nothing printed.
+pub fn check_template(format: &Format, client_ids: &[String], asked: Asked) -> Result<()> {
+    if !matches!(format, Format::JsonPath(_)) {
+        return Ok(());
+    }
+    let sample = |client_id: &str| {
+        let client = ClientFields::new(client_id, "realm", "https://keycloak.invalid").authenticator(Some("client-secret"));
+        Printed::client_secret(client, String::new(), Secret::new("secret"))
+    };
+    let items: Vec<Printed> = match client_ids {
+        [] => vec![sample("client")],
+        named => named.iter().map(|client_id| sample(client_id)).collect(),
+    };
+    render(format, &items, asked).map(drop)
+}
+
 /// `-o secret` holds client secrets only.
 pub fn refuse_manifest(format: &Format, what: &str) -> Result<()> {
     if *format == Format::Secret {
@@ -291,6 +309,18 @@ mod tests {
         let item = |id: &str| Printed::client_secret(client(id), variable_for_client(id), Secret::new("s"));
         let two: Value = serde_json::from_str(&render(&Format::Json, &[item("a"), item("b")], Asked::List).unwrap()).unwrap();
         assert_eq!(two.as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_template_that_fails_on_the_records_shape_fails_before_any_request() {
+        let template = |text: &str| Format::JsonPath(crate::output::Template::parse(text, false).unwrap());
+        let names = ["my-test-client".to_string()];
+        assert!(check_template(&template("{.secret}"), &names, Asked::One).is_ok());
+        let err = check_template(&template("{.secrett}"), &names, Asked::One).unwrap_err();
+        assert_eq!(err.kind, Kind::Render);
+        assert!(check_template(&template("{.items[*].secret}"), &[], Asked::List).is_ok());
+        assert!(check_template(&template("{.secret}"), &[], Asked::List).is_err(), "a list has no .secret");
+        assert!(check_template(&Format::Shell, &names, Asked::One).is_ok());
     }
 
     #[test]

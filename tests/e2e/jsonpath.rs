@@ -3,7 +3,7 @@
 //! any request, and a template that fails on the answer leaves stdout empty.
 
 use crate::common::Run;
-use crate::sandbox::sandbox;
+use crate::sandbox::{sandbox, unique};
 
 #[test]
 fn jsonpath_picks_the_secret_and_ranges_over_lists_like_kubectl() {
@@ -41,7 +41,7 @@ fn yaml_holds_what_json_holds() {
 }
 
 #[test]
-fn a_bad_template_is_refused_before_any_request_and_a_missing_key_prints_nothing() {
+fn a_bad_template_is_refused_before_any_request_and_a_missing_key_before_a_regenerate() {
     // No cluster to reach: the refusal comes from reading the arguments.
     Run::kubectl(&["client-secret", "my-test-client", "-o", "jsonpath={.secret"])
         .env("KUBECONFIG", "/nonexistent/kubeconfig")
@@ -53,4 +53,12 @@ fn a_bad_template_is_refused_before_any_request_and_a_missing_key_prints_nothing
         14,
         "kubectl-keycloak: error: error executing jsonpath \"{.secrett}\": secrett is not found; -o json shows what the template reads",
     );
+    // Known to fail on the records' shape: refused before Keycloak is changed.
+    let client = unique("kk-jsonpath-regen");
+    sandbox().ensure_client("shasta", &client, &format!("{client}-old-secret"));
+    Run::kubectl(&["client-secret", &client, "--regenerate", "--yes", "-o", "jsonpath={.secrett}"]).run().fails_with(
+        14,
+        "kubectl-keycloak: error: error executing jsonpath \"{.secrett}\": secrett is not found; -o json shows what the template reads",
+    );
+    assert_eq!(sandbox().secret_of("shasta", &client), format!("{client}-old-secret"));
 }
