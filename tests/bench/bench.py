@@ -461,7 +461,7 @@ def measure(env_file, requested, runs, out_path):
             value = exported_value(r["stdout"])
             rec.update(time_s=r["wall_s"], result="TIMEOUT" if r["timed_out"] else verdict(value, truth[client]),
                        output=shape(value, truth[client]))
-            if cid == "forwarded" and rec["result"] == "correct" and "through a port-forward" not in r["stderr"]:
+            if cid == "forwarded" and rec["result"] == "correct" and "; forwarded to pod " not in r["stderr"]:
                 rec["result"] = "not forwarded"
         if rec["result"] not in ("correct", "n/a"):
             rec["stderr_tail"] = r["stderr"][-400:]

@@ -712,6 +712,8 @@ def plot(results, stats, versions, path):
         "kubectl-plugin": dict(color="#1f77b4", marker="o", label="kubectl keycloak"),
         "plugin": dict(color="#17becf", marker="s", label="plugin binary"),
         "forwarded": dict(color="#9467bd", marker="v", label="plugin binary through a port-forward"),
+        "named": dict(color="#8c564b", marker="P", label="plugin binary, CSM's admin Secret named"),
+        "account": dict(color="#2ca02c", marker="*", label="plugin binary, service-account admin"),
         "documented": dict(color="#d62728", marker="^", label="documented procedure"),
         "kcadm": dict(color="#ff7f0e", marker="D", label="kcadm.sh"),
         "floor": dict(color="#555555", marker="x", linestyle="--", label="floor (4 warm requests)"),
