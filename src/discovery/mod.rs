@@ -174,8 +174,8 @@ impl Located {
 
 /// Where Keycloak is for this invocation. Unless an admin Secret was named,
 /// the account `admin-account create` stored (in the default namespace) is
-/// the admin, over CSM's and any discovered one; it is read together with
-/// CSM's Secret, so looking for it costs no extra round trip.
+/// the admin, over CSM's and any discovered one; it is read right after
+/// CSM's Secret, on the same connection.
 pub fn locate(cluster: &Cluster, settings: &Settings) -> Result<Located> {
     let mut account = None;
     if settings.keycloak.is_none() {
