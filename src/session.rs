@@ -119,8 +119,8 @@ impl Session {
         let mut located = discovery::locate(&cluster, settings)?;
         let credentials =
             AdminCredentials::read(&cluster, &located.admin.value, &settings.admin_names(), located.admin_data.take())?;
-        if admin_realm(&credentials, settings) != settings.admin_realm.value {
-            trace::note(&format!("admin logs in to realm {} (key realm of its Secret)", admin_realm(&credentials, settings)));
+        if let Some(realm) = realm_from_secret(&credentials, settings) {
+            trace::note(&format!("admin logs in to realm {realm} (key realm of its Secret)"));
         }
         Ok((cluster, located, credentials))
     }
@@ -130,10 +130,13 @@ impl Session {
 /// variable or the config file), else the one a service account's Secret
 /// names (`admin-account create --in-realm`), else master.
 fn admin_realm<'a>(credentials: &'a AdminCredentials, settings: &'a Settings) -> &'a str {
-    match credentials.realm() {
-        Some(realm) if !settings.admin_realm.is_explicit() => realm,
-        _ => &settings.admin_realm.value,
-    }
+    realm_from_secret(credentials, settings).unwrap_or(&settings.admin_realm.value)
+}
+
+/// The realm of a service account's Secret, when it decides the login realm
+/// (no realm was given).
+pub fn realm_from_secret<'a>(credentials: &'a AdminCredentials, settings: &Settings) -> Option<&'a str> {
+    credentials.realm().filter(|_| !settings.admin_realm.is_explicit())
 }
 
 /// What the second thread of [`Session::open`] prepared.

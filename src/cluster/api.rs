@@ -232,15 +232,6 @@ impl Cluster {
         }
     }
 
-    /// The data of two Secrets, each `None` when absent, read one after the
-    /// other on one connection: the second costs a request on a warm
-    /// connection, where reading both at once would open a second connection
-    /// and pay a second TLS handshake (`tests/bench/lookup-cost`: 1.03-1.04x
-    /// the run that reads one, against 1.06x).
-    pub fn two_secrets_if_exist(&self, first: &ObjectRef, second: &ObjectRef) -> [Result<Option<SecretData>>; 2] {
-        [first, second].map(|secret| self.secret_data_if_exists(secret))
-    }
-
     /// Delete a Secret; `false` when it did not exist.
     pub fn delete_secret(&self, secret: &ObjectRef) -> Result<bool> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &secret.namespace);

@@ -6,6 +6,7 @@ use crate::cluster::Kube;
 use crate::credentials::{AdminCredentials, AdminSource};
 use crate::discovery;
 use crate::output::table;
+use crate::session;
 use crate::settings::{ADMIN_REALM, ADMIN_SECRET, ConfigFile, KEYCLOAK_URL, Settings, Source};
 
 pub fn run(kube: Kube, config: &ConfigFile, settings: &Settings) -> String {
@@ -23,10 +24,9 @@ pub fn run(kube: Kube, config: &ConfigFile, settings: &Settings) -> String {
                 found.push((&ADMIN_SECRET, admin));
             }
             // The account's Secret, already read by locating: the realm it logs in to.
-            if let (AdminSource::Secret(secret), Some(data), false) =
-                (&located.admin.value, &located.admin_data, settings.admin_realm.is_explicit())
+            if let (AdminSource::Secret(secret), Some(data)) = (&located.admin.value, &located.admin_data)
                 && let Ok(credentials) = AdminCredentials::from_secret_data(secret, data.clone(), &settings.admin_names())
-                && let Some(realm) = credentials.realm()
+                && let Some(realm) = session::realm_from_secret(&credentials, settings)
             {
                 let from = format!("discovered: key realm of Secret {secret}");
                 found.push((&ADMIN_REALM, [ADMIN_REALM.key.to_string(), realm.to_string(), from]));
